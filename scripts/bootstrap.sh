@@ -9,8 +9,8 @@
 #   - pnpm (the version in package.json "packageManager")
 #   - FerretDB v1 built from tools/ferretdb (pinned by go.sum), unless `mongod` is on PATH
 #   - the workspace's dependencies from pnpm-lock.yaml (frozen)
-# Set PLATFORM_TOOLS_DIR to move the cache; set BOOTSTRAP_EXTRAS=1 to also install the linters and nginx
-# (scripts/install-tools.sh), which CI and the end-to-end tests use.
+#   - nginx, openssl and the linters/validators the tests run (scripts/install-tools.sh)
+# Set PLATFORM_TOOLS_DIR to move the cache.
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -80,9 +80,7 @@ ensure_pnpm
 ensure_ferretdb
 export PATH="$tools_dir/bin:$PATH"
 
-if [ "${BOOTSTRAP_EXTRAS:-0}" = 1 ]; then
-  "$repo_root/scripts/install-tools.sh"
-fi
+PLATFORM_TOOLS_DIR=$tools_dir "$repo_root/scripts/install-tools.sh"
 
 cd "$repo_root"
 log "installing workspace dependencies"
