@@ -1,0 +1,92 @@
+/** Shape of bench/results/<date>.json: written by run.ts, read by capacity.ts. */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+export interface ScenarioResult {
+  readonly name: string;
+  /** Which server process the RSS and CPU figures belong to. */
+  readonly server: string;
+  readonly connections: number;
+  readonly durationSeconds: number;
+  readonly requests: number;
+  readonly rps: number;
+  readonly latencyMs: {
+    readonly p50: number;
+    readonly p99: number;
+    readonly p99_9: number;
+    readonly max: number;
+  };
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly non2xx: number;
+  readonly rssMiB: number;
+  readonly peakRssMiB: number;
+  /** CPU the server process used during the run, in cores (1.0 = one core busy the whole time). */
+  readonly serverCpuCores: number;
+  /** Requests per second per core of server CPU: the figure that transfers to a pod's CPU request. */
+  readonly rpsPerCore: number;
+  /** Throughput relative to the same-run baselines. */
+  readonly ratioToNodeHttp?: number;
+  readonly ratioToExpress?: number;
+}
+
+export interface StepResult {
+  readonly offeredRps: number;
+  readonly achievedRps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly serverCpuCores: number;
+}
+
+export interface StepLoad {
+  readonly scenario: string;
+  readonly objectiveP99Ms: number;
+  readonly steps: readonly StepResult[];
+  /** Highest offered rate whose p99 met the objective with no errors and >= 95% of the rate achieved. */
+  readonly sustainableRps: number;
+  readonly serverCpuCoresAtSustainable: number;
+}
+
+export interface PerPod {
+  /** The CPU request the figure is scaled to (vCPU). */
+  readonly cpuRequest: number;
+  readonly rps: number;
+}
+
+export interface BenchResults {
+  readonly date: string;
+  readonly machine: {
+    readonly cpus: number;
+    readonly model: string;
+    readonly node: string;
+    readonly database: string;
+  };
+  readonly scenarios: readonly ScenarioResult[];
+  readonly stepLoad?: StepLoad;
+  readonly perPod?: {
+    readonly appARead: PerPod;
+    readonly appBLogin: PerPod;
+    readonly appBRefresh: PerPod;
+  };
+}
+
+/** The newest results file in `dir` (names are ISO dates, so they sort), or undefined when there is none. */
+export function latestResultsFile(dir: string): string | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  const newest = names
+    .filter((n) => /^\d{4}-\d{2}-\d{2}\.json$/.test(n))
+    .sort()
+    .at(-1);
+  return newest === undefined ? undefined : join(dir, newest);
+}
+
+export function readResults(file: string): BenchResults {
+  return JSON.parse(readFileSync(file, "utf8")) as BenchResults;
+}
