@@ -1,0 +1,206 @@
+import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+import { MONGODB_PORT } from "./mongodb.js";
+
+/** GKE metadata server addresses (Workload Identity token exchange) as seen from pods on Dataplane V2. */
+const METADATA_SERVER = [
+  { cidr: "169.254.169.254/32", port: 80 },
+  { cidr: "169.254.169.252/32", port: 988 },
+] as const;
+
+/** Arguments for {@link MongoBackup}. */
+export interface MongoBackupArgs {
+  project: string;
+  region: string;
+  namespace: pulumi.Input<string>;
+  /** Secret (written by the operator) with `connectionString.standard` for a user holding the `backup` role. */
+  connectionSecretName: string;
+  /** `app` label of the MongoDB pods. */
+  mongoPodApp: string;
+  schedule: string;
+  retentionDays: number;
+  /** Image with `mongodump` (pin by digest in production). */
+  toolsImage: string;
+  /** Image with `gcloud` (pin by digest in production). */
+  uploaderImage: string;
+}
+
+/**
+ * A nightly `mongodump` of the replica set to a private GCS bucket whose lifecycle rule deletes old dumps. The job
+ * authenticates to Cloud Storage through Workload Identity (a Google service account that may only create
+ * objects in that bucket), so no key file exists anywhere.
+ */
+export class MongoBackup extends pulumi.ComponentResource {
+  readonly bucket: gcp.storage.Bucket;
+  readonly cronJob: k8s.batch.v1.CronJob;
+
+  constructor(name: string, args: MongoBackupArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:index:MongoBackup", name, {}, opts);
+    if (!/^(\S+\s+){4}\S+$/.test(args.schedule)) throw new pulumi.ResourceError(`schedule "${args.schedule}" is not cron`, this);
+    if (args.retentionDays < 1) throw new pulumi.ResourceError("retentionDays must be at least 1", this);
+    const child = { parent: this };
+
+    this.bucket = new gcp.storage.Bucket(
+      `${name}-bucket`,
+      {
+        location: args.region,
+        storageClass: "STANDARD",
+        uniformBucketLevelAccess: true,
+        publicAccessPrevention: "enforced",
+        lifecycleRules: [{ action: { type: "Delete" }, condition: { age: args.retentionDays } }],
+        // Dumps are the last line of defence: keep the bucket unless someone deletes it on purpose.
+        forceDestroy: false,
+      },
+      child,
+    );
+    const gsa = new gcp.serviceaccount.Account(
+      `${name}-gsa`,
+      { accountId: name.slice(0, 30), displayName: "MongoDB backup writer" },
+      child,
+    );
+    new gcp.storage.BucketIAMMember(
+      `${name}-writer`,
+      { bucket: this.bucket.name, role: "roles/storage.objectCreator", member: pulumi.interpolate`serviceAccount:${gsa.email}` },
+      child,
+    );
+    const ksaName = name;
+    new gcp.serviceaccount.IAMMember(
+      `${name}-workload-identity`,
+      {
+        serviceAccountId: gsa.name,
+        role: "roles/iam.workloadIdentityUser",
+        member: pulumi.interpolate`serviceAccount:${args.project}.svc.id.goog[${args.namespace}/${ksaName}]`,
+      },
+      child,
+    );
+    const labels = { app: ksaName, "app.kubernetes.io/part-of": "gke-platform" };
+    const sa = new k8s.core.v1.ServiceAccount(
+      name,
+      {
+        metadata: { name: ksaName, namespace: args.namespace, labels, annotations: { "iam.gke.io/gcp-service-account": gsa.email } },
+        automountServiceAccountToken: false,
+      },
+      child,
+    );
+
+    const securityContext = {
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      capabilities: { drop: ["ALL"] },
+      seccompProfile: { type: "RuntimeDefault" },
+    };
+    const mounts = [
+      { name: "dump", mountPath: "/backup" },
+      { name: "tmp", mountPath: "/tmp" },
+    ];
+    this.cronJob = new k8s.batch.v1.CronJob(
+      name,
+      {
+        metadata: { name: ksaName, namespace: args.namespace, labels },
+        spec: {
+          schedule: args.schedule,
+          timeZone: "Etc/UTC",
+          concurrencyPolicy: "Forbid",
+          startingDeadlineSeconds: 3600,
+          successfulJobsHistoryLimit: 3,
+          failedJobsHistoryLimit: 3,
+          jobTemplate: {
+            spec: {
+              backoffLimit: 2,
+              activeDeadlineSeconds: 3600,
+              ttlSecondsAfterFinished: 7 * 24 * 3600,
+              template: {
+                metadata: { labels },
+                spec: {
+                  serviceAccountName: sa.metadata.name,
+                  automountServiceAccountToken: false,
+                  restartPolicy: "Never",
+                  securityContext: {
+                    runAsNonRoot: true,
+                    runAsUser: 65532,
+                    runAsGroup: 65532,
+                    fsGroup: 65532,
+                    seccompProfile: { type: "RuntimeDefault" },
+                  },
+                  // Dump first (init container), upload second: each image does one job and no shell glue is
+                  // needed between two processes in one container.
+                  initContainers: [
+                    {
+                      name: "mongodump",
+                      image: args.toolsImage,
+                      imagePullPolicy: "IfNotPresent",
+                      command: ["mongodump", "--uri=$(MONGODB_URI)", "--archive=/backup/dump.archive.gz", "--gzip"],
+                      env: [
+                        {
+                          name: "MONGODB_URI",
+                          valueFrom: { secretKeyRef: { name: args.connectionSecretName, key: "connectionString.standard" } },
+                        },
+                      ],
+                      resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+                      securityContext,
+                      volumeMounts: mounts,
+                    },
+                  ],
+                  containers: [
+                    {
+                      name: "upload",
+                      image: args.uploaderImage,
+                      imagePullPolicy: "IfNotPresent",
+                      command: [
+                        "/bin/sh",
+                        "-c",
+                        'gcloud storage cp /backup/dump.archive.gz "gs://${BUCKET}/mongodb/$(date -u +%Y%m%dT%H%M%SZ).archive.gz"',
+                      ],
+                      env: [
+                        { name: "BUCKET", value: this.bucket.name },
+                        // gcloud writes its state under its config directory; only /tmp is writable.
+                        { name: "CLOUDSDK_CONFIG", value: "/tmp/gcloud" },
+                        { name: "HOME", value: "/tmp" },
+                      ],
+                      resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+                      securityContext,
+                      volumeMounts: mounts,
+                    },
+                  ],
+                  volumes: [
+                    { name: "dump", emptyDir: { sizeLimit: "20Gi" } },
+                    { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+                  ],
+                },
+              },
+            },
+          },
+        },
+      },
+      child,
+    );
+
+    new k8s.networking.v1.NetworkPolicy(
+      name,
+      {
+        metadata: { name: ksaName, namespace: args.namespace, labels },
+        spec: {
+          podSelector: { matchLabels: { app: ksaName } },
+          policyTypes: ["Ingress", "Egress"],
+          egress: [
+            { to: [{ podSelector: { matchLabels: { app: args.mongoPodApp } } }], ports: [{ protocol: "TCP", port: MONGODB_PORT }] },
+            ...METADATA_SERVER.map((m) => ({ to: [{ ipBlock: { cidr: m.cidr } }], ports: [{ protocol: "TCP", port: m.port }] })),
+            // Cloud Storage's addresses are not a fixed set; HTTPS to the internet goes out through Cloud NAT.
+            {
+              to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }],
+              ports: [{ protocol: "TCP", port: 443 }],
+            },
+          ],
+        },
+      },
+      child,
+    );
+    this.registerOutputs({ bucket: this.bucket.name });
+  }
+}

@@ -1,0 +1,255 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+import { hpaSpec, type AutoscalingPolicy } from "./autoscaling.js";
+
+/** Source ranges of Google's external Application Load Balancers and their health checks. */
+export const GCLB_SOURCE_RANGES = ["35.191.0.0/16", "130.211.0.0/22"] as const;
+
+/** A peer in the NetworkPolicy graph: pods in the same namespace selected by their `app` label. */
+export interface AppPeer {
+  app: string;
+  port: number;
+}
+
+/** A value taken from a key of a Secret in the workload's namespace. */
+export interface SecretKeyRef {
+  secretName: pulumi.Input<string>;
+  key: string;
+}
+
+/** Arguments for {@link Workload}. */
+export interface WorkloadArgs {
+  namespace: pulumi.Input<string>;
+  /** Full image reference (`repo/name@sha256:...` or `repo/name:tag`). */
+  image: pulumi.Input<string>;
+  /** Port of the HTTP API (named `http`). */
+  port: number;
+  /** Port of the Prometheus endpoint (named `metrics`); never exposed on the Service. */
+  metricsPort: number;
+  env: Record<string, pulumi.Input<string>>;
+  secretEnv: Record<string, SecretKeyRef>;
+  resources: { cpuRequest: string; cpuLimit: string; memoryRequest: string; memoryLimit: string };
+  autoscaling: AutoscalingPolicy & { maxRatePerEndpoint?: number };
+  /** Seconds the pod keeps serving after deletion starts, so the load balancer stops routing to it first. */
+  preStopSleepSeconds: number;
+  /** The app's own bound on draining after SIGTERM (SHUTDOWN_TIMEOUT_MS), in seconds. */
+  shutdownTimeoutSeconds: number;
+  /** `DoNotSchedule` keeps replicas in different zones strictly (regional clusters). */
+  zoneSpread: "DoNotSchedule" | "ScheduleAnyway";
+  /** Who may open connections to the app port. */
+  ingressFromCidrs: readonly string[];
+  ingressFromApps: readonly string[];
+  /** Where the pods may connect to (DNS egress is allowed namespace-wide). */
+  egressTo: readonly AppPeer[];
+}
+
+/**
+ * One service on the cluster: ServiceAccount, Deployment (hardened, zero-downtime rollout), Service,
+ * PodDisruptionBudget, HorizontalPodAutoscaler, PodMonitoring and the service's NetworkPolicy.
+ */
+export class Workload extends pulumi.ComponentResource {
+  readonly deployment: k8s.apps.v1.Deployment;
+  readonly service: k8s.core.v1.Service;
+  readonly serviceAccount: k8s.core.v1.ServiceAccount;
+  readonly hpa: k8s.autoscaling.v2.HorizontalPodAutoscaler;
+  /** In-cluster base URL, e.g. http://app-b.platform.svc.cluster.local:3001 */
+  readonly internalUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:index:Workload", name, {}, opts);
+    if (!/^[a-z][a-z0-9-]{0,40}$/.test(name)) throw new pulumi.ResourceError(`name "${name}" is not a DNS label`, this);
+    if (args.port === args.metricsPort) {
+      throw new pulumi.ResourceError("port and metricsPort must differ: metrics are never served on the API port", this);
+    }
+    const grace = args.preStopSleepSeconds + args.shutdownTimeoutSeconds + 5;
+    const labels = { app: name, "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "gke-platform" };
+    const selector = { app: name };
+    const meta = { name, namespace: args.namespace, labels };
+    const child = { parent: this };
+
+    this.serviceAccount = new k8s.core.v1.ServiceAccount(
+      name,
+      { metadata: meta, automountServiceAccountToken: false },
+      child,
+    );
+
+    const env: k8s.types.input.core.v1.EnvVar[] = [
+      ...Object.entries(args.env).map(([envName, value]) => ({ name: envName, value })),
+      ...Object.entries(args.secretEnv).map(([envName, ref]) => ({
+        name: envName,
+        valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } },
+      })),
+    ];
+
+    this.deployment = new k8s.apps.v1.Deployment(
+      name,
+      {
+        metadata: meta,
+        spec: {
+          // The HPA owns the replica count; this is only the first rollout's size.
+          replicas: args.autoscaling.minReplicas,
+          revisionHistoryLimit: 5,
+          selector: { matchLabels: selector },
+          strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
+          template: {
+            metadata: { labels },
+            spec: {
+              serviceAccountName: this.serviceAccount.metadata.name,
+              automountServiceAccountToken: false,
+              terminationGracePeriodSeconds: grace,
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: 65532,
+                runAsGroup: 65532,
+                fsGroup: 65532,
+                seccompProfile: { type: "RuntimeDefault" },
+              },
+              topologySpreadConstraints: [
+                {
+                  topologyKey: "topology.kubernetes.io/zone",
+                  maxSkew: 1,
+                  whenUnsatisfiable: args.zoneSpread,
+                  labelSelector: { matchLabels: selector },
+                },
+                {
+                  topologyKey: "kubernetes.io/hostname",
+                  maxSkew: 1,
+                  whenUnsatisfiable: "ScheduleAnyway",
+                  labelSelector: { matchLabels: selector },
+                },
+              ],
+              containers: [
+                {
+                  name,
+                  image: args.image,
+                  // Images are referenced by digest or immutable tag, so a cached copy is always the right one.
+                  imagePullPolicy: "IfNotPresent",
+                  ports: [
+                    { name: "http", containerPort: args.port, protocol: "TCP" },
+                    { name: "metrics", containerPort: args.metricsPort, protocol: "TCP" },
+                  ],
+                  env,
+                  resources: {
+                    requests: { cpu: args.resources.cpuRequest, memory: args.resources.memoryRequest },
+                    limits: { cpu: args.resources.cpuLimit, memory: args.resources.memoryLimit },
+                  },
+                  startupProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 2, failureThreshold: 30 },
+                  livenessProbe: {
+                    httpGet: { path: "/healthz", port: "http" },
+                    periodSeconds: 10,
+                    timeoutSeconds: 2,
+                    failureThreshold: 3,
+                  },
+                  readinessProbe: {
+                    httpGet: { path: "/readyz", port: "http" },
+                    periodSeconds: 5,
+                    timeoutSeconds: 2,
+                    failureThreshold: 2,
+                  },
+                  // No shell in the image: the kubelet's own sleep action keeps the old pod serving while the
+                  // load balancer and kube-proxy/Dataplane V2 remove its endpoint.
+                  lifecycle: { preStop: { sleep: { seconds: args.preStopSleepSeconds } } },
+                  securityContext: {
+                    allowPrivilegeEscalation: false,
+                    privileged: false,
+                    readOnlyRootFilesystem: true,
+                    runAsNonRoot: true,
+                    runAsUser: 65532,
+                    runAsGroup: 65532,
+                    capabilities: { drop: ["ALL"] },
+                    seccompProfile: { type: "RuntimeDefault" },
+                  },
+                  volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                },
+              ],
+              // The root filesystem is read-only; Node and libraries still expect a writable /tmp.
+              volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+            },
+          },
+        },
+      },
+      { ...child, ignoreChanges: ["spec.replicas"] },
+    );
+
+    const annotations: Record<string, string> = {};
+    if (args.autoscaling.maxRatePerEndpoint !== undefined) {
+      annotations["networking.gke.io/max-rate-per-endpoint"] = String(args.autoscaling.maxRatePerEndpoint);
+    }
+    this.service = new k8s.core.v1.Service(
+      name,
+      {
+        metadata: { ...meta, annotations },
+        spec: {
+          type: "ClusterIP",
+          selector,
+          ports: [{ name: "http", port: args.port, targetPort: "http", protocol: "TCP" }],
+        },
+      },
+      child,
+    );
+
+    new k8s.policy.v1.PodDisruptionBudget(
+      name,
+      { metadata: meta, spec: { maxUnavailable: 1, selector: { matchLabels: selector } } },
+      child,
+    );
+
+    this.hpa = new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+      name,
+      { metadata: meta, spec: hpaSpec(name, args.autoscaling) },
+      { ...child, dependsOn: [this.deployment, this.service] },
+    );
+
+    new k8s.apiextensions.CustomResource(
+      `${name}-metrics`,
+      {
+        apiVersion: "monitoring.googleapis.com/v1",
+        kind: "PodMonitoring",
+        metadata: meta,
+        spec: {
+          selector: { matchLabels: selector },
+          endpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }],
+        },
+      },
+      child,
+    );
+
+    new k8s.networking.v1.NetworkPolicy(
+      name,
+      {
+        metadata: meta,
+        spec: {
+          podSelector: { matchLabels: selector },
+          policyTypes: ["Ingress", "Egress"],
+          ingress: [
+            ...(args.ingressFromCidrs.length + args.ingressFromApps.length > 0
+              ? [
+                  {
+                    from: [
+                      ...args.ingressFromCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+                      ...args.ingressFromApps.map((app) => ({ podSelector: { matchLabels: { app } } })),
+                    ],
+                    ports: [{ protocol: "TCP", port: args.port }],
+                  },
+                ]
+              : []),
+            {
+              // Managed Prometheus collectors run in gmp-system and scrape the metrics port only.
+              from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "gmp-system" } } }],
+              ports: [{ protocol: "TCP", port: args.metricsPort }],
+            },
+          ],
+          egress: args.egressTo.map((peer) => ({
+            to: [{ podSelector: { matchLabels: { app: peer.app } } }],
+            ports: [{ protocol: "TCP", port: peer.port }],
+          })),
+        },
+      },
+      child,
+    );
+
+    this.internalUrl = pulumi.interpolate`http://${name}.${args.namespace}.svc.cluster.local:${args.port}`;
+    this.registerOutputs({ internalUrl: this.internalUrl });
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * Runs the platform program under Pulumi's official mocks and records every resource it registers. Mocked
+ * provider outputs are plausible, deterministic, and every mocked secret contains {@link MOCK_SECRET_MARKER}, so
+ * a test can prove no secret value leaks into rendered files.
+ */
+import { createHash } from "node:crypto";
+
+import * as pulumi from "@pulumi/pulumi";
+
+/** Substring of every secret value the mocks generate. */
+export const MOCK_SECRET_MARKER = "MOCKSECRET";
+/** What secret values are replaced with in rendered output. */
+export const REDACTED = "[secret]";
+
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** One registered resource as the engine would receive it. */
+export interface RecordedResource {
+  type: string;
+  name: string;
+  custom: boolean;
+  /** Provider reference (`urn::id`) when one was set or inherited explicitly. */
+  provider: string | undefined;
+  /** Inputs with Pulumi secret wrappers kept (see {@link redact} / {@link reveal}). */
+  inputs: Record<string, unknown>;
+}
+
+function isSecretWrapper(v: unknown): v is { value: unknown } {
+  return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+}
+
+function mapSecrets(value: unknown, onSecret: (inner: unknown) => unknown): unknown {
+  if (isSecretWrapper(value)) return onSecret(value.value);
+  if (Array.isArray(value)) return value.map((v) => mapSecrets(v, onSecret));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapSecrets(v, onSecret)]));
+  }
+  return value;
+}
+
+/** Replaces every secret (and anything derived from one) with {@link REDACTED}, keeping the shape of strings. */
+export function redact(value: unknown): unknown {
+  return mapSecrets(value, redactLeaves);
+}
+
+function redactLeaves(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactLeaves);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactLeaves(v)]));
+  }
+  return REDACTED;
+}
+
+/** Unwraps secrets (for assertions in tests only; never written to disk). */
+export function reveal(value: unknown): unknown {
+  return mapSecrets(value, (inner) => reveal(inner));
+}
+
+const secret = (label: string) => `${MOCK_SECRET_MARKER}-${createHash("sha256").update(label).digest("hex").slice(0, 24)}`;
+
+/** Provider-computed outputs the program reads, per resource type. */
+function computedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const resourceName = typeof inputs.name === "string" ? inputs.name : name;
+  const base = { name: resourceName };
+  switch (type) {
+    case "gcp:container/cluster:Cluster":
+      return {
+        ...base,
+        endpoint: "203.0.113.10",
+        masterAuth: { clusterCaCertificate: Buffer.from("mock-cluster-ca").toString("base64") },
+        privateClusterConfig: { ...(inputs.privateClusterConfig as object), privateEndpoint: "172.16.0.2" },
+        controlPlaneEndpointsConfig: {
+          dnsEndpointConfig: { allowExternalTraffic: true, endpoint: `gke-${name}-mock.europe-west1.gke.goog` },
+        },
+      };
+    case "gcp:serviceaccount/account:Account": {
+      const email = `${String(inputs.accountId)}@mock-project.iam.gserviceaccount.com`;
+      return { ...base, email, name: `projects/mock-project/serviceAccounts/${email}` };
+    }
+    case "gcp:compute/globalAddress:GlobalAddress":
+      return { ...base, address: "203.0.113.20" };
+    case "gcp:certificatemanager/dnsAuthorization:DnsAuthorization":
+      return {
+        ...base,
+        dnsResourceRecords: [
+          { name: `_acme-challenge.${String(inputs.domain)}.`, type: "CNAME", data: "mock.authorize.certificatemanager.goog." },
+        ],
+      };
+    case "random:index/randomPassword:RandomPassword":
+      return { result: pulumi.secret(secret(`password:${name}`)) };
+    case "tls:index/privateKey:PrivateKey":
+      return {
+        privateKeyPemPkcs8: pulumi.secret(`-----BEGIN PRIVATE KEY-----\n${secret(`key:${name}`)}\n-----END PRIVATE KEY-----\n`),
+        privateKeyPem: pulumi.secret(`-----BEGIN PRIVATE KEY-----\n${secret(`key:${name}`)}\n-----END PRIVATE KEY-----\n`),
+        publicKeyPem: `-----BEGIN PUBLIC KEY-----\nmock-public-${name}\n-----END PUBLIC KEY-----\n`,
+      };
+    default:
+      return base;
+  }
+}
+
+/** Options for {@link runUnderMocks}. */
+export interface MockRunOptions {
+  project: string;
+  stack: string;
+  /** Fully-qualified config (`project:key` -> string value, as the CLI passes it). */
+  config: Record<string, string>;
+  secretKeys?: string[];
+}
+
+/** Result of a mocked run. */
+export interface MockRun<T> {
+  resources: RecordedResource[];
+  result: T;
+}
+
+/**
+ * Runs `program` inside a mocked Pulumi stack and waits until every resource registration has finished.
+ * Errors thrown by the program (invalid config, ResourceError) reject the returned promise.
+ */
+export async function runUnderMocks<T>(program: () => T, options: MockRunOptions): Promise<MockRun<T>> {
+  const resources: RecordedResource[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const inputs = args.inputs as Record<string, unknown>;
+        resources.push({
+          type: args.type,
+          name: args.name,
+          custom: args.custom ?? true,
+          provider: args.provider || undefined,
+          inputs,
+        });
+        const state = { ...inputs, ...computedState(args.type, args.name, inputs) };
+        return { id: `${args.name}-id`, state };
+      },
+      call(args) {
+        return args.inputs as Record<string, unknown>;
+      },
+    },
+    options.project,
+    options.stack,
+    false,
+  );
+  pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
+  let result: T | undefined;
+  await pulumi.runtime.runInPulumiStack(() => {
+    result = program();
+    return Promise.resolve({});
+  });
+  // Waits for every outstanding registration; the mock monitor is re-created by the next setMocks.
+  await pulumi.runtime.disconnect();
+  return { resources: resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), result: result as T };
+}
