@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Fails when a Dockerfile's FROM image is not pinned to a real digest: unpinned, or still the all-zero placeholder
+# the repository ships with until .github/scripts/pin-base-images.sh has been run (see docs/delivery.md).
+#
+#   .github/scripts/check-base-images.sh Dockerfile [...]
+set -euo pipefail
+status=0
+for file in "$@"; do
+  while read -r image; do
+    case $image in
+      *@sha256:0000000000000000000000000000000000000000000000000000000000000000)
+        echo "$file: $image is a placeholder digest; run .github/scripts/pin-base-images.sh $file" >&2
+        status=1 ;;
+      *@sha256:*) ;;
+      *) echo "$file: $image is not pinned by digest" >&2; status=1 ;;
+    esac
+  done < <(awk 'toupper($1) == "FROM" { for (i = 2; i <= NF; i++) if ($i !~ /^--/) { print $i; break } }' "$file" |
+    grep -v -x -F -f <(awk 'toupper($1) == "FROM" && toupper($(NF-1)) == "AS" { print $NF }' "$file"))
+done
+exit "$status"
