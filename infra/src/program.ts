@@ -251,8 +251,8 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
     images: pulumi
       .all([appA.deployment.spec, appB.deployment.spec])
       .apply(([a, b]) => ({
-        "app-a": a.template.spec?.containers[0]?.image ?? "",
-        "app-b": b.template.spec?.containers[0]?.image ?? "",
+        "app-a": a.template.spec.containers[0]?.image ?? "",
+        "app-b": b.template.spec.containers[0]?.image ?? "",
       })),
     clusterName: cluster.cluster.name,
     namespace: ns.name,

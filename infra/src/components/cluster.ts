@@ -147,8 +147,8 @@ export class Cluster extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.privateEndpoint = this.cluster.privateClusterConfig.apply((c) => c.privateEndpoint ?? "");
-    const dnsHost = this.cluster.controlPlaneEndpointsConfig.apply((c) => c.dnsEndpointConfig?.endpoint ?? "");
+    this.privateEndpoint = this.cluster.privateClusterConfig.apply((c) => c.privateEndpoint);
+    const dnsHost = this.cluster.controlPlaneEndpointsConfig.apply((c) => c.dnsEndpointConfig.endpoint);
     this.kubeconfig = pulumi.secret(
       pulumi
         .all([this.cluster.name, this.cluster.endpoint, this.cluster.masterAuth, dnsHost])

@@ -41,7 +41,9 @@ export async function runStack(infraDir: string, stack: string, overrides: Recor
   const merged = { ...config, ...overrides };
   const prefix = `${project}:`;
   const get = (key: string) => merged[`${prefix}${key}`];
-  return runUnderMocks(() => createPlatform(parseConfig({ get }, stack).config), {
+  // Parsed before the mocked stack starts, so a bad config is one clean error rather than a failed stack.
+  const { config: platformConfig } = parseConfig({ get }, stack);
+  return runUnderMocks(() => createPlatform(platformConfig), {
     project,
     stack,
     config: merged,
