@@ -3,8 +3,9 @@
 #
 #   .github/scripts/deploy.sh <stack> <digests dir> <previous-images file>
 #
-# <digests dir> holds one file per released app (named after the app, e.g. app-a) containing its full image
-# reference REGION-docker.pkg.dev/PROJECT/REPO/app-a@sha256:...; apps without a file keep the image they run now.
+# <digests dir> holds one file per released app (named after the app, e.g. app-a) containing its image digest
+# (sha256:...); apps without a file keep the image they run now. The image must already be in the stack's
+# Artifact Registry repository (output registryUrl): release.yml pushes every build to each stack's repository.
 # Before changing anything, the currently deployed images are written to <previous-images file> so that
 # rollback.sh can restore them. Prints `url=<gateway URL>` for $GITHUB_OUTPUT.
 set -euo pipefail
@@ -19,15 +20,17 @@ previous=$(deployed_images)
 echo "$previous" >"$previous_file"
 log "deployed now on $STACK: $previous"
 
+registry=$(stack_output registryUrl)
 target=$previous
 for entry in "${DEPLOYED_APPS[@]}"; do
   app=${entry%%:*}
-  key=${entry#*:}
   if [ -f "$digests/$app" ]; then
-    target=$(jq --arg key "$key" --arg ref "$(tr -d '[:space:]' <"$digests/$app")" '.[$key] = $ref' <<<"$target")
+    digest=$(tr -d '[:space:]' <"$digests/$app")
+    [[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || { log "$digests/$app: '$digest' is not a sha256 digest"; exit 1; }
+    target=$(jq --arg app "$app" --arg ref "$registry/$app@$digest" '.[$app] = $ref' <<<"$target")
   fi
 done
 log "deploying to $STACK: $target"
 
 apply_images "$target"
-echo "url=$(stack_output gatewayUrl)"
+echo "url=$(stack_output url)"

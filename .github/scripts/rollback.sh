@@ -3,7 +3,7 @@
 #
 #   .github/scripts/rollback.sh <stack> <previous-images file>
 #
-# By hand, write the file yourself: {"appA": "<reference>@sha256:...", "appB": "..."} (see docs/delivery.md).
+# By hand, write the file yourself: {"app-a": "<registry>/app-a@sha256:...", "app-b": "..."} (see docs/delivery.md).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/stack-contract.sh"
 

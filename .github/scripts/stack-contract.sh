@@ -1,15 +1,15 @@
 # shellcheck shell=bash
-# What the delivery scripts assume about the infra/ Pulumi program. Sourced by deploy.sh and rollback.sh; change
-# it here (and in docs/delivery.md) when infra/ changes.
+# What the delivery scripts rely on in the infra/ Pulumi program (infra/Pulumi.yaml, infra/src/index.ts). Sourced
+# by deploy.sh and rollback.sh; change it here (and in docs/delivery.md) when infra/ changes.
 #
-#   config  appA.image / appB.image   full image reference, REGION-docker.pkg.dev/PROJECT/REPO/app-a@sha256:...
-#   output  images                    {"appA": "<reference>", "appB": "<reference>"} currently deployed
-#   output  gatewayUrl                https://... base URL of the public API
-#   output  kubeconfig (secret)       authenticates with gke-gcloud-auth-plugin
-#   output  namespace                 where the Deployments live, labelled app.kubernetes.io/name=<app>
+#   config  appAImageRef / appBImageRef   sha256:<digest> (or a tag) in the stack's own Artifact Registry repo
+#   output  images                        {"app-a": "<registry>/app-a@sha256:...", "app-b": ...} deployed now
+#   output  url                           https:// base URL of the public API
+#   output  kubeconfig (secret)           authenticates with gke-gcloud-auth-plugin
+#   output  namespace                     where the Deployments live, labelled app.kubernetes.io/name=<app>
 
-# The apps that are deployed, as "<package name>:<config/output key>".
-DEPLOYED_APPS=("app-a:appA" "app-b:appB")
+# The deployed apps, as "<app name>:<config key of its image>".
+DEPLOYED_APPS=("app-a:appAImageRef" "app-b:appBImageRef")
 STACK_DIR=${STACK_DIR:-infra}
 ROLLOUT_TIMEOUT=${ROLLOUT_TIMEOUT:-10m}
 
@@ -24,14 +24,23 @@ deployed_images() {
   jq -c '.images // {}' <<<"$outputs"
 }
 
-# Sets every app's image and runs `pulumi up`. Arguments: JSON object {"appA": "<reference>", ...}.
+# The config value for a full reference: its digest, or its tag when it has no digest (a hand-made first deploy).
+config_ref() {
+  case $1 in
+    *@sha256:*) echo "${1##*@}" ;;
+    *) echo "${1##*:}" ;;
+  esac
+}
+
+# Sets every app's image and runs `pulumi up`. Argument: JSON {"app-a": "<full reference>", ...} for every app.
 apply_images() {
-  local images=$1 entry key ref
+  local images=$1 entry app key ref
   for entry in "${DEPLOYED_APPS[@]}"; do
+    app=${entry%%:*}
     key=${entry#*:}
-    ref=$(jq -r --arg key "$key" '.[$key] // empty' <<<"$images")
-    [[ $ref =~ ^[a-z0-9.-]+/.+@sha256:[0-9a-f]{64}$ ]] || { log "no digest-pinned image for $key: '$ref'"; return 1; }
-    pulumi --cwd "$STACK_DIR" config set --stack "$STACK" --path "$key.image" "$ref"
+    ref=$(jq -r --arg app "$app" '.[$app] // empty' <<<"$images")
+    [ -n "$ref" ] || { log "no image for $app (release every app once: add a changeset naming it)"; return 1; }
+    pulumi --cwd "$STACK_DIR" config set --stack "$STACK" "$key" "$(config_ref "$ref")"
   done
   # The Kubernetes provider waits for each Deployment's rollout before it reports success.
   pulumi --cwd "$STACK_DIR" up --stack "$STACK" --yes --skip-preview --diff
