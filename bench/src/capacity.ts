@@ -62,7 +62,7 @@ export function buildInputs(
 
   let inputs: CapacityInputs = DEFAULT_INPUTS;
   let source = "built-in placeholders (no bench results found)";
-  const file = (values.results as string | undefined) ?? latestResultsFile(resultsDir);
+  const file = values.results ?? latestResultsFile(resultsDir);
   if (file !== undefined) {
     const perPod = readResults(file).perPod;
     if (perPod) {

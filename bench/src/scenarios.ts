@@ -32,7 +32,7 @@ async function refreshChain(stack: Stack, connections: number): Promise<autocann
         body: JSON.stringify({ refreshToken: pool.shift() ?? "pool-empty" }),
       }),
       onResponse: (status, body) => {
-        if (status === 200) pool.push(String((JSON.parse(body) as { refreshToken: string }).refreshToken));
+        if (status === 200) pool.push((JSON.parse(body) as { refreshToken: string }).refreshToken);
       },
     },
   ];

@@ -102,7 +102,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...options.appAEnv,
     },
   });
-  const ingress = options.ingress ? await startIngress({ appA: [appA.url], appB: [appB.url] }) : undefined;
+  const ingress = options.ingress
+    ? await startIngress({ appA: [appA.url], appB: [appB.url], accessLog: false })
+    : undefined;
 
   const email = `bench-${run}@example.com`;
   const password = `bench-password-${run}-long-enough`;
