@@ -1,0 +1,170 @@
+import { accessSync, constants, existsSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { repoPath, repoRoot } from "../src/paths.js";
+import { runTool } from "../src/tools.js";
+import { allSteps, loadWorkflows, type Job } from "../src/workflows.js";
+
+const workflows = loadWorkflows();
+const steps = allSteps();
+const GOOGLE_AUTH = /^google-github-actions\/auth@/;
+
+/** True when the job authenticates to Google Cloud itself or calls a local workflow whose jobs do. */
+function authenticatesToGoogle(job: Job): boolean {
+  if (job.steps?.some((s) => GOOGLE_AUTH.test(s.uses ?? "")) === true) return true;
+  const called =
+    job.uses?.startsWith("./") === true ? workflows.find((w) => `./${w.file}` === job.uses) : undefined;
+  return called !== undefined && Object.values(called.jobs).some(authenticatesToGoogle);
+}
+
+/** Paths under .github/scripts/ or scripts/ that a `run:` block executes. */
+function scriptsIn(run: string): string[] {
+  return [...run.matchAll(/(?:^|[\s"'])((?:\.github\/)?scripts\/[\w./-]+\.sh)\b/g)].map((m) => m[1]!);
+}
+
+/** Pulumi stacks a workflow targets: preview stack names, deploy.yml `stack` inputs and choices. */
+function stacksNamed(): string[] {
+  const stacks = new Set<string>();
+  for (const wf of workflows) {
+    for (const job of Object.values(wf.jobs)) {
+      const matrixStacks = job.strategy?.matrix?.stack;
+      if (Array.isArray(matrixStacks)) matrixStacks.forEach((s) => stacks.add(String(s)));
+      if (typeof job.with?.stack === "string") stacks.add(job.with.stack);
+      for (const step of job.steps ?? []) {
+        const name = step.with?.["stack-name"];
+        if (typeof name === "string" && !name.includes("${{")) stacks.add(name);
+      }
+    }
+    const dispatch = wf.on.workflow_dispatch as
+      { inputs?: { stack?: { options?: string[] } } } | null | undefined;
+    dispatch?.inputs?.stack?.options?.forEach((s) => stacks.add(s));
+  }
+  return [...stacks];
+}
+
+describe("GitHub Actions workflows", () => {
+  it("when the repository is read, then CI, preview, release and deploy workflows exist", () => {
+    expect(workflows.map((w) => w.file).sort()).toEqual([
+      ".github/workflows/ci.yml",
+      ".github/workflows/deploy.yml",
+      ".github/workflows/preview.yml",
+      ".github/workflows/release.yml",
+    ]);
+  });
+
+  it("when actionlint checks them with shellcheck, then it reports nothing", () => {
+    // actionlint silently skips `run:` scripts when shellcheck is missing, so require it first.
+    expect(runTool("shellcheck", ["--version"], repoRoot).status).toBe(0);
+    const result = runTool("actionlint", ["-shellcheck", "shellcheck", "-color=false"], repoRoot);
+    expect(result.output).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  it("when a step uses an action, then it is local or pinned to a major version or a commit SHA", () => {
+    const uses = steps.flatMap(({ where, step }) =>
+      step.uses === undefined ? [] : [{ where, uses: step.uses }],
+    );
+    expect(uses.length).toBeGreaterThan(10);
+    for (const { where, uses: ref } of uses) {
+      if (ref.startsWith("./")) continue;
+      expect(ref, where).toMatch(/^[\w.-]+\/[\w./-]+@(v\d+|[0-9a-f]{40})$/);
+    }
+  });
+
+  it("when a workflow runs, then its default token can only read the repository", () => {
+    for (const wf of workflows) expect(wf.permissions, wf.file).toEqual({ contents: "read" });
+  });
+
+  it("when a job may request an OIDC token, then it is a job that authenticates to Google Cloud", () => {
+    for (const wf of workflows) {
+      for (const [id, job] of Object.entries(wf.jobs)) {
+        const perms = typeof job.permissions === "object" ? job.permissions : {};
+        const wantsToken = perms["id-token"] === "write";
+        expect(wantsToken, `${wf.file} ${id}`).toBe(authenticatesToGoogle(job));
+      }
+    }
+  });
+
+  it("when credentials reach Google Cloud, then they come from Workload Identity Federation, never a JSON key", () => {
+    for (const { where, step } of steps.filter(({ step }) => GOOGLE_AUTH.test(step.uses ?? ""))) {
+      expect(Object.keys(step.with ?? {}).sort(), where).toEqual(
+        expect.arrayContaining(["service_account", "workload_identity_provider"]),
+      );
+      expect(step.with, where).not.toHaveProperty("credentials_json");
+    }
+  });
+
+  it("when runs overlap, then every workflow or each of its jobs has a concurrency group", () => {
+    for (const wf of workflows) {
+      const everyJob = Object.values(wf.jobs).every(
+        (job) => job.concurrency !== undefined || job.uses !== undefined,
+      );
+      expect(wf.concurrency !== undefined || everyJob, wf.file).toBe(true);
+    }
+  });
+
+  it("when a deploy job runs, then it holds its environment's lock and never cancels a rollout in progress", () => {
+    const deploy = workflows.find((w) => w.file.endsWith("deploy.yml"))!;
+    for (const job of Object.values(deploy.jobs)) {
+      expect(job.environment).toBeDefined();
+      expect(job.concurrency).toMatchObject({ "cancel-in-progress": false });
+      expect(JSON.stringify(job.concurrency)).toContain("inputs.stack");
+    }
+  });
+
+  it("when a job runs steps, then it has a timeout", () => {
+    for (const wf of workflows) {
+      for (const [id, job] of Object.entries(wf.jobs)) {
+        // A job that calls a reusable workflow cannot set one; that workflow's own jobs do (checked here too).
+        if (job.uses !== undefined) continue;
+        expect(job["timeout-minutes"], `${wf.file} ${id}`).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it("when a workflow refers to a local action, workflow or script, then it exists (and scripts are executable)", () => {
+    const locals = [
+      ...steps.flatMap(({ step }) => (step.uses?.startsWith("./") === true ? [step.uses] : [])),
+      ...workflows.flatMap((wf) =>
+        Object.values(wf.jobs).flatMap((job) => (job.uses?.startsWith("./") ? [job.uses] : [])),
+      ),
+    ];
+    expect(locals).toContain("./.github/actions/setup");
+    for (const ref of locals) {
+      const target = repoPath(ref);
+      expect(existsSync(ref.endsWith(".yml") ? target : `${target}/action.yml`), ref).toBe(true);
+    }
+    const scripts = steps.flatMap(({ step }) => scriptsIn(step.run ?? ""));
+    expect(scripts).toContain(".github/scripts/smoke-test.sh");
+    expect(scripts).toContain(".github/scripts/rollback.sh");
+    for (const script of scripts)
+      expect(() => {
+        accessSync(repoPath(script), constants.X_OK);
+      }, script).not.toThrow();
+  });
+
+  it("when a workflow targets a Pulumi stack, then infra/ has that stack's configuration file", () => {
+    const stacks = stacksNamed();
+    expect(stacks.sort()).toEqual(["dev", "prod"]);
+    for (const stack of stacks) expect(existsSync(repoPath(`infra/Pulumi.${stack}.yaml`)), stack).toBe(true);
+  });
+
+  it("when a workflow installs the Pulumi CLI, then it is the version of the SDK infra/ uses", () => {
+    const infra = JSON.parse(readFileSync(repoPath("infra/package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    const pinned = workflows.filter((w) => w.env?.PULUMI_VERSION !== undefined);
+    expect(pinned.map((w) => w.file).sort()).toEqual([
+      ".github/workflows/deploy.yml",
+      ".github/workflows/preview.yml",
+    ]);
+    for (const wf of pinned)
+      expect(wf.env?.PULUMI_VERSION, wf.file).toBe(infra.dependencies["@pulumi/pulumi"]);
+  });
+
+  it("when shell scripts of the delivery path are checked by shellcheck, then it reports nothing", () => {
+    const scripts = [".github/scripts/*.sh", "tests/delivery/recipe.sh"];
+    const result = runTool("bash", ["-c", `shellcheck -x -P SCRIPTDIR ${scripts.join(" ")}`], repoRoot);
+    expect(result.output).toBe("");
+    expect(result.status).toBe(0);
+  });
+});
