@@ -25,8 +25,9 @@ export interface Stack {
 
 export interface StackOptions {
   readonly ingress: boolean;
-  /** Extra environment for app-a (e.g. NODE_OPTIONS for profiling). */
+  /** Extra environment for app-a / app-b (e.g. NODE_OPTIONS for profiling). */
   readonly appAEnv?: Record<string, string>;
+  readonly appBEnv?: Record<string, string>;
   readonly seedJobs?: number;
 }
 
@@ -91,6 +92,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       // The login scenario logs in the same account thousands of times: lift the brute-force limits for it.
       LOGIN_MAX_ATTEMPTS: "100000000",
       LOGIN_MAX_ATTEMPTS_PER_IP: "100000000",
+      ...options.appBEnv,
     },
   });
   const appA = await startService({
