@@ -1,0 +1,81 @@
+import { z } from "zod";
+
+/**
+ * Environment parsing. Nothing in this package reads process.env: each service passes its own environment in,
+ * so tests can hand in a plain object and the one place that touches process.env is the service's env.ts.
+ */
+
+/** Thrown by parseEnv; the message lists every bad variable by name so one start-up attempt shows all problems. */
+export class ConfigError extends Error {
+  readonly issues: readonly { readonly variable: string; readonly message: string }[];
+
+  constructor(issues: readonly { readonly variable: string; readonly message: string }[]) {
+    super(`invalid configuration: ${issues.map((i) => `${i.variable}: ${i.message}`).join("; ")}`);
+    this.name = "ConfigError";
+    this.issues = issues;
+  }
+}
+
+/**
+ * Parses `env` with `schema` (a zod object whose keys are variable names). Empty strings count as unset, because
+ * `FOO=` in a manifest or shell usually means "not configured" rather than "the empty value".
+ */
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): z.infer<S> {
+  const cleaned: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value !== "") cleaned[key] = value;
+  }
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => ({
+      variable: issue.path.length > 0 ? issue.path.map(String).join(".") : "(environment)",
+      message: issue.code === "invalid_type" && issue.input === undefined ? "required" : issue.message,
+    })),
+  );
+}
+
+/** A TCP port number as a string ("0" lets the OS choose, which tests rely on). */
+export function port() {
+  return z
+    .string()
+    .regex(/^\d{1,5}$/, "expected a port number 0-65535")
+    .transform(Number)
+    .refine((n) => n <= 65_535, "expected a port number 0-65535");
+}
+
+/** A non-negative whole number of milliseconds. */
+export function durationMs() {
+  return z
+    .string()
+    .regex(/^\d+$/, "expected a whole number of milliseconds")
+    .transform(Number)
+    .refine((n) => Number.isSafeInteger(n), "expected a whole number of milliseconds");
+}
+
+/** A positive whole number (counts, seconds, limits). */
+export function positiveInt() {
+  return z
+    .string()
+    .regex(/^\d+$/, "expected a positive whole number")
+    .transform(Number)
+    .refine((n) => Number.isSafeInteger(n) && n > 0, "expected a positive whole number");
+}
+
+/** "true"/"false"/"1"/"0"; anything else is an error rather than a silent false. */
+export function bool() {
+  return z
+    .enum(["true", "false", "1", "0"], { error: "expected true or false" })
+    .transform((v) => v === "true" || v === "1");
+}
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A pino log level name. */
+export function logLevel() {
+  return z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` });
+}
