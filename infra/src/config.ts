@@ -7,8 +7,11 @@ import * as pulumi from "@pulumi/pulumi";
 
 /** Sizing, scaling and image for one service. */
 export interface AppConfig {
-  /** Image tag (for example `0.3.1`) or digest (`sha256:<64 hex>`) in the project's Artifact Registry repository. */
-  readonly imageRef: string;
+  /**
+   * Full image reference (`<registry>/<path>@sha256:<64 hex>` as CI sets it, or `...:<tag>`), or only a tag
+   * (`0.3.1`) or digest (`sha256:...`) of the image in the stack's own Artifact Registry repository.
+   */
+  readonly image: string;
   readonly minReplicas: number;
   readonly maxReplicas: number;
   /** HPA target for average CPU utilisation, percent of the CPU request. */
@@ -78,7 +81,10 @@ export class ConfigValidationError extends pulumi.RunError {}
 
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const QUANTITY = /^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/;
-const IMAGE_REF = /^(sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/;
+const TAG_OR_DIGEST = "(sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})";
+const IMAGE = new RegExp(
+  `^(${TAG_OR_DIGEST}|[a-z0-9.-]+(:\\d+)?/[a-z0-9._/-]+(@sha256:[a-f0-9]{64}|:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))$`,
+);
 const CRON = /^(\S+\s+){4}\S+$/;
 
 /** True for a well-formed IPv4 CIDR. */
@@ -107,7 +113,8 @@ class Reader {
     this.keys.add(key);
     const value = this.source.get(key) ?? fallback;
     if (value === undefined || value === "") {
-      if (fallback === undefined) this.errors.push(`${key}: required, set it with \`pulumi config set ${key} <value>\``);
+      if (fallback === undefined)
+        this.errors.push(`${key}: required, set it with \`pulumi config set ${key} <value>\``);
       return fallback ?? "";
     }
     return value;
@@ -169,7 +176,7 @@ class Reader {
 
 function readApp(r: Reader, prefix: "appA" | "appB", defaults: { cpu: string; cpuLimit: string }): AppConfig {
   const app: AppConfig = {
-    imageRef: r.matching(`${prefix}ImageRef`, IMAGE_REF, "an image tag or sha256:<digest>"),
+    image: r.matching(`${prefix}Image`, IMAGE, "an image reference, a tag or sha256:<digest>"),
     minReplicas: r.integer(`${prefix}MinReplicas`, 2, 1, 100),
     maxReplicas: r.integer(`${prefix}MaxReplicas`, 10, 1, 500),
     cpuTargetPercent: r.integer(`${prefix}CpuTargetPercent`, 70, 10, 95),
@@ -179,22 +186,29 @@ function readApp(r: Reader, prefix: "appA" | "appB", defaults: { cpu: string; cp
     memoryLimit: r.matching(`${prefix}MemoryLimit`, QUANTITY, "a memory quantity such as 512Mi", "512Mi"),
     logLevel: r.oneOf(`${prefix}LogLevel`, ["trace", "debug", "info", "warn", "error", "fatal"], "info"),
   };
-  if (app.imageRef === "latest") r.errors.push(`${prefix}ImageRef: "latest" is a floating tag; use a version or digest`);
+  if (/(^|:)latest$/.test(app.image))
+    r.errors.push(`${prefix}Image: "latest" is a floating tag; use a version or digest`);
   if (app.minReplicas > app.maxReplicas) {
-    r.errors.push(`${prefix}MinReplicas: ${app.minReplicas} is above ${prefix}MaxReplicas ${app.maxReplicas}`);
+    r.errors.push(
+      `${prefix}MinReplicas: ${app.minReplicas} is above ${prefix}MaxReplicas ${app.maxReplicas}`,
+    );
   }
   return app;
 }
 
 /** Parses and validates a configuration source. Throws {@link ConfigValidationError} listing every bad key. */
-export function parseConfig(source: ConfigSource, stack: string): { config: PlatformConfig; keys: Set<string> } {
+export function parseConfig(
+  source: ConfigSource,
+  stack: string,
+): { config: PlatformConfig; keys: Set<string> } {
   const r = new Reader(source);
   const region = r.matching("region", /^[a-z]+-[a-z]+\d$/, "a region such as europe-west1", "europe-west1");
   const regionalCluster = r.boolean("regionalCluster", true);
   const authorizedNetworks = r.stringArray("authorizedNetworks");
   for (const cidr of authorizedNetworks) {
     if (!isCidr(cidr)) r.errors.push(`authorizedNetworks: "${cidr}" is not an IPv4 CIDR`);
-    else if (cidr.endsWith("/0")) r.errors.push(`authorizedNetworks: "${cidr}" opens the control plane to the internet`);
+    else if (cidr.endsWith("/0"))
+      r.errors.push(`authorizedNetworks: "${cidr}" opens the control plane to the internet`);
   }
   const config: PlatformConfig = {
     project: r.matching("project", /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "a Google Cloud project ID"),
@@ -202,7 +216,12 @@ export function parseConfig(source: ConfigSource, stack: string): { config: Plat
     regionalCluster,
     zone: r.matching("zone", /^[a-z]+-[a-z]+\d-[a-z]$/, "a zone such as europe-west1-b", `${region}-b`),
     deletionProtection: r.boolean("deletionProtection", true),
-    namePrefix: r.matching("namePrefix", /^[a-z][a-z0-9-]{1,14}$/, "2-15 lowercase letters, digits or -", `gke-${stack}`),
+    namePrefix: r.matching(
+      "namePrefix",
+      /^[a-z][a-z0-9-]{1,14}$/,
+      "2-15 lowercase letters, digits or -",
+      `gke-${stack}`,
+    ),
     subnetCidr: r.cidr("subnetCidr", "10.10.0.0/20"),
     podsCidr: r.cidr("podsCidr", "10.20.0.0/14"),
     servicesCidr: r.cidr("servicesCidr", "10.30.0.0/20"),
@@ -210,12 +229,21 @@ export function parseConfig(source: ConfigSource, stack: string): { config: Plat
     authorizedNetworks,
     dnsEndpoint: r.boolean("dnsEndpoint", true),
     releaseChannel: r.oneOf("releaseChannel", ["RAPID", "REGULAR", "STABLE"], "REGULAR"),
-    nodeMachineType: r.matching("nodeMachineType", /^[a-z0-9]+-[a-z0-9-]+$/, "a machine type", "e2-standard-4"),
+    nodeMachineType: r.matching(
+      "nodeMachineType",
+      /^[a-z0-9]+-[a-z0-9-]+$/,
+      "a machine type",
+      "e2-standard-4",
+    ),
     nodeMinCount: r.integer("nodeMinCount", 1, 0, 100),
     nodeMaxCount: r.integer("nodeMaxCount", 3, 1, 100),
     nodeDiskSizeGb: r.integer("nodeDiskSizeGb", 50, 20, 2000),
     nodeSpot: r.boolean("nodeSpot", false),
-    domain: r.matching("domain", /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/, "a DNS name such as api.example.com"),
+    domain: r.matching(
+      "domain",
+      /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/,
+      "a DNS name such as api.example.com",
+    ),
     dnsZone: r.matching("dnsZone", /^([a-z][a-z0-9-]*)?$/, "a Cloud DNS managed zone name", ""),
     cloudArmor: r.boolean("cloudArmor", false),
     cloudArmorRequestsPerMinute: r.integer("cloudArmorRequestsPerMinute", 1200, 10, 1_000_000),
@@ -235,10 +263,20 @@ export function parseConfig(source: ConfigSource, stack: string): { config: Plat
     mongodbCpuRequest: r.matching("mongodbCpuRequest", QUANTITY, "a CPU quantity", "500m"),
     mongodbMemoryRequest: r.matching("mongodbMemoryRequest", QUANTITY, "a memory quantity", "1Gi"),
     mongodbMemoryLimit: r.matching("mongodbMemoryLimit", QUANTITY, "a memory quantity", "2Gi"),
-    mongodbOperatorChartVersion: r.matching("mongodbOperatorChartVersion", /^\d+\.\d+\.\d+$/, "x.y.z", "1.10.1"),
+    mongodbOperatorChartVersion: r.matching(
+      "mongodbOperatorChartVersion",
+      /^\d+\.\d+\.\d+$/,
+      "x.y.z",
+      "1.10.1",
+    ),
     backupSchedule: r.matching("backupSchedule", CRON, "a five-field cron expression", "0 3 * * *"),
     backupRetentionDays: r.integer("backupRetentionDays", 14, 1, 3650),
-    backupToolsImage: r.matching("backupToolsImage", /^\S+[:@]\S+$/, "a pinned image", "docker.io/library/mongo:8.0.12"),
+    backupToolsImage: r.matching(
+      "backupToolsImage",
+      /^\S+[:@]\S+$/,
+      "a pinned image",
+      "docker.io/library/mongo:8.0.12",
+    ),
     backupUploaderImage: r.matching(
       "backupUploaderImage",
       /^\S+[:@]\S+$/,
@@ -251,17 +289,22 @@ export function parseConfig(source: ConfigSource, stack: string): { config: Plat
     r.errors.push(`nodeMinCount: ${config.nodeMinCount} is above nodeMaxCount ${config.nodeMaxCount}`);
   }
   if (config.mongodbMembers % 2 === 0) {
-    r.errors.push(`mongodbMembers: ${config.mongodbMembers} members cannot elect a primary after losing half; use an odd number`);
+    r.errors.push(
+      `mongodbMembers: ${config.mongodbMembers} members cannot elect a primary after losing half; use an odd number`,
+    );
   }
   if (stack === "prod") {
     if (!config.regionalCluster) r.errors.push("regionalCluster: prod must be regional");
-    if (!config.deletionProtection) r.errors.push("deletionProtection: prod must keep deletion protection on");
+    if (!config.deletionProtection)
+      r.errors.push("deletionProtection: prod must keep deletion protection on");
     if (config.appA.minReplicas < 2) r.errors.push("appAMinReplicas: prod needs at least 2");
     if (config.appB.minReplicas < 2) r.errors.push("appBMinReplicas: prod needs at least 2");
     if (config.mongodbMembers < 3) r.errors.push("mongodbMembers: prod needs at least 3");
   }
   if (r.errors.length > 0) {
-    throw new ConfigValidationError(`invalid stack configuration for "${stack}":\n  - ${r.errors.join("\n  - ")}`);
+    throw new ConfigValidationError(
+      `invalid stack configuration for "${stack}":\n  - ${r.errors.join("\n  - ")}`,
+    );
   }
   return { config, keys: r.keys };
 }

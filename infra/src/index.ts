@@ -8,7 +8,7 @@ import { createPlatform } from "./program.js";
 const platform = createPlatform(loadConfig());
 
 export const gatewayIp = platform.gatewayIp;
-export const url = platform.url;
+export const gatewayUrl = platform.gatewayUrl;
 export const kubeconfig = platform.kubeconfig;
 export const registryUrl = platform.registryUrl;
 export const images = platform.images;

@@ -33,18 +33,20 @@ const MONGODB_NAME = "mongodb";
 /** What the stack exports. Secrets stay wrapped in `pulumi.secret`. */
 export interface PlatformOutputs {
   gatewayIp: pulumi.Output<string>;
-  url: string;
+  gatewayUrl: string;
   kubeconfig: pulumi.Output<string>;
   registryUrl: pulumi.Output<string>;
-  images: pulumi.Output<{ "app-a": string; "app-b": string }>;
+  /** Deployed image per app, keyed like the config (`appA`, `appB`): the delivery scripts compare against it. */
+  images: pulumi.Output<{ appA: string; appB: string }>;
   clusterName: pulumi.Output<string>;
   namespace: pulumi.Output<string>;
   mongodb: pulumi.Output<{ host: string; replicaSet: string; connectionSecrets: Record<string, string> }>;
   backupBucket: pulumi.Output<string>;
 }
 
-/** `repo/name@sha256:...` for digests, `repo/name:tag` for tags. */
+/** A full reference stays as it is; a bare digest or tag points into the stack's own repository. */
 export function imageReference(registryUrl: string, name: string, ref: string): string {
+  if (ref.includes("/")) return ref;
   return ref.startsWith("sha256:") ? `${registryUrl}/${name}@${ref}` : `${registryUrl}/${name}:${ref}`;
 }
 
@@ -58,39 +60,53 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
     defaultLabels: { "managed-by": "pulumi", platform: cfg.namePrefix },
   });
   const gcpOpts: pulumi.ComponentResourceOptions = { providers: { gcp: gcpProvider } };
-  const network = new Network(cfg.namePrefix, {
-    region: cfg.region,
-    subnetCidr: cfg.subnetCidr,
-    podsCidr: cfg.podsCidr,
-    servicesCidr: cfg.servicesCidr,
-  }, gcpOpts);
-  const cluster = new Cluster(cfg.namePrefix, {
-    project: cfg.project,
-    location,
-    network: network.network.id,
-    subnetwork: network.subnet.id,
-    podsRangeName: network.podsRangeName,
-    servicesRangeName: network.servicesRangeName,
-    masterCidr: cfg.masterCidr,
-    authorizedNetworks: cfg.authorizedNetworks,
-    dnsEndpoint: cfg.dnsEndpoint,
-    releaseChannel: cfg.releaseChannel,
-    deletionProtection: cfg.deletionProtection,
-    machineType: cfg.nodeMachineType,
-    minNodes: cfg.nodeMinCount,
-    maxNodes: cfg.nodeMaxCount,
-    diskSizeGb: cfg.nodeDiskSizeGb,
-    spot: cfg.nodeSpot,
-  }, gcpOpts);
-  const registry = new Registry(`${cfg.namePrefix}-images`, {
-    project: cfg.project,
-    region: cfg.region,
-    repositoryId: "platform",
-    readers: [cluster.nodeServiceAccount.email],
-  }, gcpOpts);
+  const network = new Network(
+    cfg.namePrefix,
+    {
+      region: cfg.region,
+      subnetCidr: cfg.subnetCidr,
+      podsCidr: cfg.podsCidr,
+      servicesCidr: cfg.servicesCidr,
+    },
+    gcpOpts,
+  );
+  const cluster = new Cluster(
+    cfg.namePrefix,
+    {
+      project: cfg.project,
+      location,
+      network: network.network.id,
+      subnetwork: network.subnet.id,
+      podsRangeName: network.podsRangeName,
+      servicesRangeName: network.servicesRangeName,
+      masterCidr: cfg.masterCidr,
+      authorizedNetworks: cfg.authorizedNetworks,
+      dnsEndpoint: cfg.dnsEndpoint,
+      releaseChannel: cfg.releaseChannel,
+      deletionProtection: cfg.deletionProtection,
+      machineType: cfg.nodeMachineType,
+      minNodes: cfg.nodeMinCount,
+      maxNodes: cfg.nodeMaxCount,
+      diskSizeGb: cfg.nodeDiskSizeGb,
+      spot: cfg.nodeSpot,
+    },
+    gcpOpts,
+  );
+  const registry = new Registry(
+    `${cfg.namePrefix}-images`,
+    {
+      project: cfg.project,
+      region: cfg.region,
+      repositoryId: "platform",
+      readers: [cluster.nodeServiceAccount.email],
+    },
+    gcpOpts,
+  );
 
   // Every Kubernetes object goes through the cluster's own provider (never an ambient kubeconfig).
-  const k8sOpts: pulumi.ComponentResourceOptions = { providers: { gcp: gcpProvider, kubernetes: cluster.provider } };
+  const k8sOpts: pulumi.ComponentResourceOptions = {
+    providers: { gcp: gcpProvider, kubernetes: cluster.provider },
+  };
   const ns = new PlatformNamespace("platform-namespace", { name: cfg.namespace }, k8sOpts);
   const apiServerCidrs = [
     pulumi.output(cfg.masterCidr),
@@ -122,7 +138,9 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
   );
 
   const jwtKey = new tls.PrivateKey("jwt-signing-key", { algorithm: "ED25519" });
-  const jwtKid = jwtKey.publicKeyPem.apply((pem) => createHash("sha256").update(pem).digest("base64url").slice(0, 16));
+  const jwtKid = jwtKey.publicKeyPem.apply((pem) =>
+    createHash("sha256").update(pem).digest("base64url").slice(0, 16),
+  );
   const jwtSecret = new k8s.core.v1.Secret(
     "app-b-jwt",
     {
@@ -140,7 +158,7 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
   const issuer = `https://${cfg.domain}`;
   const shared = (app: (typeof APPS)[keyof typeof APPS], c: AppConfig) => ({
     namespace: ns.name,
-    image: registry.url.apply((url) => imageReference(url, app.name, c.imageRef)),
+    image: registry.url.apply((url) => imageReference(url, app.name, c.image)),
     port: app.port,
     metricsPort: app.metricsPort,
     resources: c,
@@ -163,7 +181,10 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
     // The global external ALB appends "<client>, <load balancer IP>" to X-Forwarded-For: trust two hops.
     TRUST_PROXY: "2",
   });
-  const mongoUri = (user: string) => ({ secretName: mongo.connectionSecretName(user), key: "connectionString.standard" });
+  const mongoUri = (user: string) => ({
+    secretName: mongo.connectionSecretName(user),
+    key: "connectionString.standard",
+  });
   const toMongo = { app: mongo.podApp, port: MONGODB_PORT };
 
   const appB = new Workload(
@@ -237,23 +258,25 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
     },
     { ...k8sOpts, dependsOn: [mongo] },
   );
-  new Monitoring("platform-monitoring", {
-    namespace: cfg.namespace,
-    mongoStatefulSet: MONGODB_NAME,
-    alertEmail: cfg.alertEmail || undefined,
-  }, gcpOpts);
+  new Monitoring(
+    "platform-monitoring",
+    {
+      namespace: cfg.namespace,
+      mongoStatefulSet: MONGODB_NAME,
+      alertEmail: cfg.alertEmail || undefined,
+    },
+    gcpOpts,
+  );
 
   return {
     gatewayIp: gateway.address.address,
-    url: gateway.url,
+    gatewayUrl: gateway.url,
     kubeconfig: cluster.kubeconfig,
     registryUrl: registry.url,
-    images: pulumi
-      .all([appA.deployment.spec, appB.deployment.spec])
-      .apply(([a, b]) => ({
-        "app-a": a.template.spec.containers[0]?.image ?? "",
-        "app-b": b.template.spec.containers[0]?.image ?? "",
-      })),
+    images: pulumi.all([appA.deployment.spec, appB.deployment.spec]).apply(([a, b]) => ({
+      appA: a.template.spec.containers[0]?.image ?? "",
+      appB: b.template.spec.containers[0]?.image ?? "",
+    })),
     clusterName: cluster.cluster.name,
     namespace: ns.name,
     mongodb: pulumi.secret(

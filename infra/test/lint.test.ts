@@ -14,7 +14,10 @@ describe.each(STACKS)("checkov on the rendered %s manifests", (stack) => {
     const checkov = requireTool("checkov", INSTALL_HINT);
     const manifest = path.join(".rendered", stack, "kubernetes.yaml");
     const r = run(checkov, ["--config-file", ".checkov.yaml", "-f", manifest, "-o", "json"], infraDir);
-    const report = JSON.parse(r.stdout) as { summary: { passed: number; failed: number }; results: { failed_checks: { check_id: string; resource: string }[] } };
+    const report = JSON.parse(r.stdout) as {
+      summary: { passed: number; failed: number };
+      results: { failed_checks: { check_id: string; resource: string }[] };
+    };
     const failed = report.results.failed_checks.map((c) => `${c.check_id} ${c.resource}`);
     expect(failed).toEqual([]);
     expect(report.summary.failed).toBe(0);

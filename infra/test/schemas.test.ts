@@ -31,7 +31,15 @@ describe.each(STACKS)("rendered %s stack", (stack) => {
   it("when rendered, then it contains both core objects and custom resources", () => {
     expect(core.length).toBeGreaterThan(15);
     expect(custom.map((o) => o.kind).sort()).toEqual(
-      expect.arrayContaining(["Gateway", "HTTPRoute", "HealthCheckPolicy", "GCPBackendPolicy", "GCPGatewayPolicy", "PodMonitoring", "MongoDBCommunity"]),
+      expect.arrayContaining([
+        "Gateway",
+        "HTTPRoute",
+        "HealthCheckPolicy",
+        "GCPBackendPolicy",
+        "GCPGatewayPolicy",
+        "PodMonitoring",
+        "MongoDBCommunity",
+      ]),
     );
   });
 
@@ -71,7 +79,12 @@ describe("the validators themselves", () => {
   });
 
   it("when a MongoDBCommunity misses required fields, then the CRD validator rejects it", () => {
-    const broken = { apiVersion: "mongodbcommunity.mongodb.com/v1", kind: "MongoDBCommunity", metadata: { name: "x" }, spec: { members: 3 } };
+    const broken = {
+      apiVersion: "mongodbcommunity.mongodb.com/v1",
+      kind: "MongoDBCommunity",
+      metadata: { name: "x" },
+      spec: { members: 3 },
+    };
     expect(crds.get(broken.apiVersion, broken.kind)!(broken)).toBe(false);
   });
 });

@@ -21,7 +21,9 @@ type HpaSpec = k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec;
 /** Builds an autoscaling/v2 HPA spec: CPU always, plus the Object traffic metric when configured. */
 export function hpaSpec(deploymentName: string, policy: AutoscalingPolicy): HpaSpec {
   if (policy.minReplicas < 1 || policy.minReplicas > policy.maxReplicas) {
-    throw new Error(`minReplicas ${policy.minReplicas} must be between 1 and maxReplicas ${policy.maxReplicas}`);
+    throw new Error(
+      `minReplicas ${policy.minReplicas} must be between 1 and maxReplicas ${policy.maxReplicas}`,
+    );
   }
   const metrics: k8s.types.input.autoscaling.v2.MetricSpec[] = [
     {

@@ -38,7 +38,8 @@ export class MongoBackup extends pulumi.ComponentResource {
 
   constructor(name: string, args: MongoBackupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:index:MongoBackup", name, {}, opts);
-    if (!/^(\S+\s+){4}\S+$/.test(args.schedule)) throw new pulumi.ResourceError(`schedule "${args.schedule}" is not cron`, this);
+    if (!/^(\S+\s+){4}\S+$/.test(args.schedule))
+      throw new pulumi.ResourceError(`schedule "${args.schedule}" is not cron`, this);
     if (args.retentionDays < 1) throw new pulumi.ResourceError("retentionDays must be at least 1", this);
     const child = { parent: this };
 
@@ -62,7 +63,11 @@ export class MongoBackup extends pulumi.ComponentResource {
     );
     new gcp.storage.BucketIAMMember(
       `${name}-writer`,
-      { bucket: this.bucket.name, role: "roles/storage.objectCreator", member: pulumi.interpolate`serviceAccount:${gsa.email}` },
+      {
+        bucket: this.bucket.name,
+        role: "roles/storage.objectCreator",
+        member: pulumi.interpolate`serviceAccount:${gsa.email}`,
+      },
       child,
     );
     const ksaName = name;
@@ -79,7 +84,12 @@ export class MongoBackup extends pulumi.ComponentResource {
     const sa = new k8s.core.v1.ServiceAccount(
       name,
       {
-        metadata: { name: ksaName, namespace: args.namespace, labels, annotations: { "iam.gke.io/gcp-service-account": gsa.email } },
+        metadata: {
+          name: ksaName,
+          namespace: args.namespace,
+          labels,
+          annotations: { "iam.gke.io/gcp-service-account": gsa.email },
+        },
         automountServiceAccountToken: false,
       },
       child,
@@ -135,14 +145,27 @@ export class MongoBackup extends pulumi.ComponentResource {
                       name: "mongodump",
                       image: args.toolsImage,
                       imagePullPolicy: "IfNotPresent",
-                      command: ["mongodump", "--uri=$(MONGODB_URI)", "--archive=/backup/dump.archive.gz", "--gzip"],
+                      command: [
+                        "mongodump",
+                        "--uri=$(MONGODB_URI)",
+                        "--archive=/backup/dump.archive.gz",
+                        "--gzip",
+                      ],
                       env: [
                         {
                           name: "MONGODB_URI",
-                          valueFrom: { secretKeyRef: { name: args.connectionSecretName, key: "connectionString.standard" } },
+                          valueFrom: {
+                            secretKeyRef: {
+                              name: args.connectionSecretName,
+                              key: "connectionString.standard",
+                            },
+                          },
                         },
                       ],
-                      resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+                      resources: {
+                        requests: { cpu: "100m", memory: "256Mi" },
+                        limits: { cpu: "1", memory: "1Gi" },
+                      },
                       securityContext,
                       volumeMounts: mounts,
                     },
@@ -163,7 +186,10 @@ export class MongoBackup extends pulumi.ComponentResource {
                         { name: "CLOUDSDK_CONFIG", value: "/tmp/gcloud" },
                         { name: "HOME", value: "/tmp" },
                       ],
-                      resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+                      resources: {
+                        requests: { cpu: "100m", memory: "256Mi" },
+                        limits: { cpu: "1", memory: "512Mi" },
+                      },
                       securityContext,
                       volumeMounts: mounts,
                     },
@@ -189,11 +215,19 @@ export class MongoBackup extends pulumi.ComponentResource {
           podSelector: { matchLabels: { app: ksaName } },
           policyTypes: ["Ingress", "Egress"],
           egress: [
-            { to: [{ podSelector: { matchLabels: { app: args.mongoPodApp } } }], ports: [{ protocol: "TCP", port: MONGODB_PORT }] },
-            ...METADATA_SERVER.map((m) => ({ to: [{ ipBlock: { cidr: m.cidr } }], ports: [{ protocol: "TCP", port: m.port }] })),
+            {
+              to: [{ podSelector: { matchLabels: { app: args.mongoPodApp } } }],
+              ports: [{ protocol: "TCP", port: MONGODB_PORT }],
+            },
+            ...METADATA_SERVER.map((m) => ({
+              to: [{ ipBlock: { cidr: m.cidr } }],
+              ports: [{ protocol: "TCP", port: m.port }],
+            })),
             // Cloud Storage's addresses are not a fixed set; HTTPS to the internet goes out through Cloud NAT.
             {
-              to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }],
+              to: [
+                { ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } },
+              ],
               ports: [{ protocol: "TCP", port: 443 }],
             },
           ],

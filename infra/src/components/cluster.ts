@@ -49,7 +49,8 @@ export class Cluster extends pulumi.ComponentResource {
     super("platform:index:Cluster", name, {}, opts);
     for (const cidr of [...args.authorizedNetworks, args.masterCidr]) {
       if (!isCidr(cidr)) throw new pulumi.ResourceError(`"${cidr}" is not an IPv4 CIDR`, this);
-      if (cidr.endsWith("/0")) throw new pulumi.ResourceError(`"${cidr}" would open the control plane to everyone`, this);
+      if (cidr.endsWith("/0"))
+        throw new pulumi.ResourceError(`"${cidr}" would open the control plane to everyone`, this);
     }
     if (args.minNodes > args.maxNodes) {
       throw new pulumi.ResourceError(`minNodes ${args.minNodes} is above maxNodes ${args.maxNodes}`, this);
@@ -92,7 +93,10 @@ export class Cluster extends pulumi.ComponentResource {
           masterIpv4CidrBlock: args.masterCidr,
         },
         masterAuthorizedNetworksConfig: {
-          cidrBlocks: args.authorizedNetworks.map((cidrBlock, i) => ({ cidrBlock, displayName: `authorised-${i}` })),
+          cidrBlocks: args.authorizedNetworks.map((cidrBlock, i) => ({
+            cidrBlock,
+            displayName: `authorised-${i}`,
+          })),
           gcpPublicCidrsAccessEnabled: false,
         },
         controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: args.dnsEndpoint } },
@@ -171,7 +175,11 @@ export class Cluster extends pulumi.ComponentResource {
 }
 
 /** A kubeconfig that authenticates with the gke-gcloud-auth-plugin (no static credentials). */
-export function buildKubeconfig(o: { clusterName: string; server: string; caData: string | undefined }): string {
+export function buildKubeconfig(o: {
+  clusterName: string;
+  server: string;
+  caData: string | undefined;
+}): string {
   const cluster: Record<string, string> = { server: o.server };
   if (o.caData) cluster["certificate-authority-data"] = o.caData;
   return JSON.stringify({

@@ -48,12 +48,20 @@ export class Gateway extends pulumi.ComponentResource {
     const child = { parent: this };
     this.url = `https://${args.domain}`;
 
-    this.address = new gcp.compute.GlobalAddress(`${name}-ip`, { addressType: "EXTERNAL", ipVersion: "IPV4" }, child);
+    this.address = new gcp.compute.GlobalAddress(
+      `${name}-ip`,
+      { addressType: "EXTERNAL", ipVersion: "IPV4" },
+      child,
+    );
 
     const managed: gcp.types.input.certificatemanager.CertificateManaged = { domains: [args.domain] };
     if (args.dnsZone) {
       // DNS authorisation lets the certificate be issued before traffic points at the load balancer.
-      const auth = new gcp.certificatemanager.DnsAuthorization(`${name}-dns-auth`, { domain: args.domain }, child);
+      const auth = new gcp.certificatemanager.DnsAuthorization(
+        `${name}-dns-auth`,
+        { domain: args.domain },
+        child,
+      );
       const record = auth.dnsResourceRecords.apply((records) => {
         const first = records[0];
         if (!first) throw new Error("Certificate Manager returned no DNS authorisation record");
@@ -66,19 +74,33 @@ export class Gateway extends pulumi.ComponentResource {
       );
       new gcp.dns.RecordSet(
         `${name}-a-record`,
-        { managedZone: args.dnsZone, name: `${args.domain}.`, type: "A", ttl: 300, rrdatas: [this.address.address] },
+        {
+          managedZone: args.dnsZone,
+          name: `${args.domain}.`,
+          type: "A",
+          ttl: 300,
+          rrdatas: [this.address.address],
+        },
         child,
       );
       managed.dnsAuthorizations = [auth.id];
     }
-    const certificate = new gcp.certificatemanager.Certificate(`${name}-cert`, { scope: "DEFAULT", managed }, child);
+    const certificate = new gcp.certificatemanager.Certificate(
+      `${name}-cert`,
+      { scope: "DEFAULT", managed },
+      child,
+    );
     const certMap = new gcp.certificatemanager.CertificateMap(`${name}-certmap`, {}, child);
     new gcp.certificatemanager.CertificateMapEntry(
       `${name}-certmap-entry`,
       { map: certMap.name, certificates: [certificate.id], hostname: args.domain },
       child,
     );
-    const sslPolicy = new gcp.compute.SSLPolicy(`${name}-tls`, { profile: "MODERN", minTlsVersion: "TLS_1_2" }, child);
+    const sslPolicy = new gcp.compute.SSLPolicy(
+      `${name}-tls`,
+      { profile: "MODERN", minTlsVersion: "TLS_1_2" },
+      child,
+    );
     const armor =
       args.cloudArmorRequestsPerMinute === undefined
         ? undefined
@@ -128,7 +150,9 @@ export class Gateway extends pulumi.ComponentResource {
       },
       child,
     );
-    const parent = (sectionName: string) => [{ group: "gateway.networking.k8s.io", kind: "Gateway", name, sectionName }];
+    const parent = (sectionName: string) => [
+      { group: "gateway.networking.k8s.io", kind: "Gateway", name, sectionName },
+    ];
     const backend = (b: GatewayBackend) => [{ group: "", kind: "Service", name: b.service, port: b.port }];
     const prefix = (value: string) => [{ path: { type: "PathPrefix", value } }];
 
@@ -159,7 +183,9 @@ export class Gateway extends pulumi.ComponentResource {
         spec: {
           parentRefs: parent("http"),
           hostnames: [args.domain],
-          rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+          rules: [
+            { filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] },
+          ],
         },
       },
       { ...child, dependsOn: [this.gateway] },

@@ -3,7 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 
 /** Helm chart of the MongoDB Controllers for Kubernetes (operator for MongoDBCommunity and more). */
-export const OPERATOR_CHART = { name: "mongodb-kubernetes", repo: "https://mongodb.github.io/helm-charts" } as const;
+export const OPERATOR_CHART = {
+  name: "mongodb-kubernetes",
+  repo: "https://mongodb.github.io/helm-charts",
+} as const;
 /** `operator.name` in the chart values: names the operator's Deployment and its pods' `app.kubernetes.io/name`. */
 export const OPERATOR_NAME = "mongodb-kubernetes-operator";
 /** Port mongod listens on. */
@@ -53,12 +56,14 @@ export class MongoDb extends pulumi.ComponentResource {
 
   constructor(name: string, args: MongoDbArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:index:MongoDb", name, {}, opts);
-    if (!/^8\.0\.\d+$/.test(args.version)) throw new pulumi.ResourceError(`version "${args.version}" is not 8.0.x`, this);
+    if (!/^8\.0\.\d+$/.test(args.version))
+      throw new pulumi.ResourceError(`version "${args.version}" is not 8.0.x`, this);
     if (args.members < 1 || args.members % 2 === 0) {
       throw new pulumi.ResourceError(`members must be an odd number >= 1, got ${args.members}`, this);
     }
     const names = args.users.map((u) => u.name);
-    if (new Set(names).size !== names.length) throw new pulumi.ResourceError("user names must be unique", this);
+    if (new Set(names).size !== names.length)
+      throw new pulumi.ResourceError("user names must be unique", this);
     this.mdbName = name;
     this.podApp = `${name}-svc`;
     const child = { parent: this };
@@ -140,7 +145,11 @@ export class MongoDb extends pulumi.ComponentResource {
                     podAntiAffinity:
                       args.zoneAntiAffinity === "required"
                         ? { requiredDuringSchedulingIgnoredDuringExecution: [zoneTerm] }
-                        : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: zoneTerm }] },
+                        : {
+                            preferredDuringSchedulingIgnoredDuringExecution: [
+                              { weight: 100, podAffinityTerm: zoneTerm },
+                            ],
+                          },
                   },
                 },
               },
@@ -198,7 +207,10 @@ export class MongoDb extends pulumi.ComponentResource {
               ports: [{ protocol: "TCP", port: OPERATOR_WEBHOOK_PORT }],
             },
           ],
-          egress: [toApiServer, { to: [{ podSelector: podLabels }], ports: [{ protocol: "TCP", port: MONGODB_PORT }] }],
+          egress: [
+            toApiServer,
+            { to: [{ podSelector: podLabels }], ports: [{ protocol: "TCP", port: MONGODB_PORT }] },
+          ],
         },
       },
       child,

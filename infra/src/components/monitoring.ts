@@ -41,14 +41,18 @@ export class Monitoring extends pulumi.ComponentResource {
     super("platform:index:Monitoring", name, {}, opts);
     const errorRatio = args.errorRatioThreshold ?? 0.05;
     const latency = args.latencyP95Seconds ?? 0.5;
-    if (errorRatio <= 0 || errorRatio >= 1) throw new pulumi.ResourceError("errorRatioThreshold must be in (0, 1)", this);
+    if (errorRatio <= 0 || errorRatio >= 1)
+      throw new pulumi.ResourceError("errorRatioThreshold must be in (0, 1)", this);
     const child = { parent: this };
     const q = queries(args.namespace, args.mongoStatefulSet);
 
     const chart = (title: string, promql: string[]) => ({
       title,
       xyChart: {
-        dataSets: promql.map((prometheusQuery) => ({ plotType: "LINE", timeSeriesQuery: { prometheusQuery } })),
+        dataSets: promql.map((prometheusQuery) => ({
+          plotType: "LINE",
+          timeSeriesQuery: { prometheusQuery },
+        })),
       },
     });
     const tiles = [
@@ -57,10 +61,21 @@ export class Monitoring extends pulumi.ComponentResource {
       chart("p95 latency (s) by service", [q.latencyP95]),
       chart("Replicas: desired vs current", [q.desiredReplicas, q.currentReplicas]),
       chart("MongoDB members ready", [q.mongoReady]),
-    ].map((widget, i) => ({ xPos: (i % 2) * 24, yPos: Math.floor(i / 2) * 16, width: 24, height: 16, widget }));
+    ].map((widget, i) => ({
+      xPos: (i % 2) * 24,
+      yPos: Math.floor(i / 2) * 16,
+      width: 24,
+      height: 16,
+      widget,
+    }));
     this.dashboard = new gcp.monitoring.Dashboard(
       `${name}-dashboard`,
-      { dashboardJson: JSON.stringify({ displayName: "GKE platform services", mosaicLayout: { columns: 48, tiles } }) },
+      {
+        dashboardJson: JSON.stringify({
+          displayName: "GKE platform services",
+          mosaicLayout: { columns: 48, tiles },
+        }),
+      },
       child,
     );
 
@@ -83,19 +98,41 @@ export class Monitoring extends pulumi.ComponentResource {
           notificationChannels: channels,
           documentation: { content, mimeType: "text/markdown" },
           alertStrategy: { autoClose: "1800s" },
-          conditions: [{ displayName, conditionPrometheusQueryLanguage: { query, duration, evaluationInterval: "60s" } }],
+          conditions: [
+            { displayName, conditionPrometheusQueryLanguage: { query, duration, evaluationInterval: "60s" } },
+          ],
         },
         child,
       );
     this.alertPolicies = [
-      alert("error-rate", "Service 5xx ratio high", `(${q.errorRatio}) > ${errorRatio}`, "300s",
-        `More than ${errorRatio * 100}% of requests failed with 5xx for 5 minutes. Check the service logs.`),
-      alert("latency", "Service p95 latency high", `(${q.latencyP95}) > ${latency}`, "600s",
-        `p95 latency above ${latency}s for 10 minutes. Check MongoDB health and CPU throttling.`),
-      alert("hpa-max", "Autoscaler at max replicas", q.hpaAtMax, "900s",
-        "An HPA has run at maxReplicas for 15 minutes: capacity is capped. Raise the maximum or add nodes."),
-      alert("mongodb-members", "MongoDB member not ready", q.mongoNotReady, "300s",
-        "A replica set member has not been ready for 5 minutes. Check the operator and the mongod pods."),
+      alert(
+        "error-rate",
+        "Service 5xx ratio high",
+        `(${q.errorRatio}) > ${errorRatio}`,
+        "300s",
+        `More than ${errorRatio * 100}% of requests failed with 5xx for 5 minutes. Check the service logs.`,
+      ),
+      alert(
+        "latency",
+        "Service p95 latency high",
+        `(${q.latencyP95}) > ${latency}`,
+        "600s",
+        `p95 latency above ${latency}s for 10 minutes. Check MongoDB health and CPU throttling.`,
+      ),
+      alert(
+        "hpa-max",
+        "Autoscaler at max replicas",
+        q.hpaAtMax,
+        "900s",
+        "An HPA has run at maxReplicas for 15 minutes: capacity is capped. Raise the maximum or add nodes.",
+      ),
+      alert(
+        "mongodb-members",
+        "MongoDB member not ready",
+        q.mongoNotReady,
+        "300s",
+        "A replica set member has not been ready for 5 minutes. Check the operator and the mongod pods.",
+      ),
     ];
     this.registerOutputs({ dashboardId: this.dashboard.id });
   }

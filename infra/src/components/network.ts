@@ -27,7 +27,11 @@ export class Network extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:index:Network", name, {}, opts);
-    for (const [key, value] of Object.entries({ subnetCidr: args.subnetCidr, podsCidr: args.podsCidr, servicesCidr: args.servicesCidr })) {
+    for (const [key, value] of Object.entries({
+      subnetCidr: args.subnetCidr,
+      podsCidr: args.podsCidr,
+      servicesCidr: args.servicesCidr,
+    })) {
       if (!isCidr(value)) throw new pulumi.ResourceError(`${key} "${value}" is not an IPv4 CIDR`, this);
     }
     this.podsRangeName = `${name}-pods`;
@@ -50,7 +54,11 @@ export class Network extends pulumi.ComponentResource {
           { rangeName: this.servicesRangeName, ipCidrRange: args.servicesCidr },
         ],
         // Flow logs sampled at 50 % are enough to investigate incidents without paying for every packet.
-        logConfig: { aggregationInterval: "INTERVAL_5_SEC", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" },
+        logConfig: {
+          aggregationInterval: "INTERVAL_5_SEC",
+          flowSampling: 0.5,
+          metadata: "INCLUDE_ALL_METADATA",
+        },
       },
       { parent: this },
     );

@@ -26,7 +26,10 @@ export class Registry extends pulumi.ComponentResource {
   constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:index:Registry", name, {}, opts);
     if (!/^[a-z][a-z0-9-]{0,62}$/.test(args.repositoryId)) {
-      throw new pulumi.ResourceError(`repositoryId "${args.repositoryId}" must be lowercase letters, digits, -`, this);
+      throw new pulumi.ResourceError(
+        `repositoryId "${args.repositoryId}" must be lowercase letters, digits, -`,
+        this,
+      );
     }
     this.repository = new gcp.artifactregistry.Repository(
       name,
@@ -38,7 +41,11 @@ export class Registry extends pulumi.ComponentResource {
         dockerConfig: { immutableTags: true },
         cleanupPolicyDryRun: false,
         cleanupPolicies: [
-          { id: "delete-untagged", action: "DELETE", condition: { tagState: "UNTAGGED", olderThan: "604800s" } },
+          {
+            id: "delete-untagged",
+            action: "DELETE",
+            condition: { tagState: "UNTAGGED", olderThan: "604800s" },
+          },
           { id: "keep-recent", action: "KEEP", mostRecentVersions: { keepCount: args.keepVersions ?? 30 } },
         ],
       },

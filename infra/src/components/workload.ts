@@ -58,9 +58,13 @@ export class Workload extends pulumi.ComponentResource {
 
   constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:index:Workload", name, {}, opts);
-    if (!/^[a-z][a-z0-9-]{0,40}$/.test(name)) throw new pulumi.ResourceError(`name "${name}" is not a DNS label`, this);
+    if (!/^[a-z][a-z0-9-]{0,40}$/.test(name))
+      throw new pulumi.ResourceError(`name "${name}" is not a DNS label`, this);
     if (args.port === args.metricsPort) {
-      throw new pulumi.ResourceError("port and metricsPort must differ: metrics are never served on the API port", this);
+      throw new pulumi.ResourceError(
+        "port and metricsPort must differ: metrics are never served on the API port",
+        this,
+      );
     }
     const grace = args.preStopSleepSeconds + args.shutdownTimeoutSeconds + 5;
     const labels = { app: name, "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "gke-platform" };
@@ -134,7 +138,11 @@ export class Workload extends pulumi.ComponentResource {
                     requests: { cpu: args.resources.cpuRequest, memory: args.resources.memoryRequest },
                     limits: { cpu: args.resources.cpuLimit, memory: args.resources.memoryLimit },
                   },
-                  startupProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 2, failureThreshold: 30 },
+                  startupProbe: {
+                    httpGet: { path: "/healthz", port: "http" },
+                    periodSeconds: 2,
+                    failureThreshold: 30,
+                  },
                   livenessProbe: {
                     httpGet: { path: "/healthz", port: "http" },
                     periodSeconds: 10,

@@ -17,8 +17,12 @@ if (stack === undefined || !/^[a-z0-9-]+$/.test(stack)) {
 const infraDir = path.resolve(import.meta.dirname, "..", "..");
 try {
   const out = await renderStack(infraDir, stack);
-  write(`rendered ${String(out.count)} resources for stack "${stack}":\n  ${out.manifest}\n  ${out.resources}`);
+  write(
+    `rendered ${String(out.count)} resources for stack "${stack}":\n  ${out.manifest}\n  ${out.resources}`,
+  );
 } catch (err) {
-  process.stderr.write(`render of stack "${stack}" failed:\n${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(
+    `render of stack "${stack}" failed:\n${err instanceof Error ? err.message : String(err)}\n`,
+  );
   process.exit(1);
 }

@@ -57,7 +57,8 @@ export function reveal(value: unknown): unknown {
   return mapSecrets(value, (inner) => reveal(inner));
 }
 
-const secret = (label: string) => `${MOCK_SECRET_MARKER}-${createHash("sha256").update(label).digest("hex").slice(0, 24)}`;
+const secret = (label: string) =>
+  `${MOCK_SECRET_MARKER}-${createHash("sha256").update(label).digest("hex").slice(0, 24)}`;
 
 /** Provider-computed outputs the program reads, per resource type. */
 function computedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
@@ -71,7 +72,10 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
         masterAuth: { clusterCaCertificate: Buffer.from("mock-cluster-ca").toString("base64") },
         privateClusterConfig: { ...(inputs.privateClusterConfig as object), privateEndpoint: "172.16.0.2" },
         controlPlaneEndpointsConfig: {
-          dnsEndpointConfig: { allowExternalTraffic: true, endpoint: `gke-${name}-mock.europe-west1.gke.goog` },
+          dnsEndpointConfig: {
+            allowExternalTraffic: true,
+            endpoint: `gke-${name}-mock.europe-west1.gke.goog`,
+          },
         },
       };
     case "gcp:serviceaccount/account:Account": {
@@ -84,15 +88,23 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
       return {
         ...base,
         dnsResourceRecords: [
-          { name: `_acme-challenge.${String(inputs.domain)}.`, type: "CNAME", data: "mock.authorize.certificatemanager.goog." },
+          {
+            name: `_acme-challenge.${String(inputs.domain)}.`,
+            type: "CNAME",
+            data: "mock.authorize.certificatemanager.goog.",
+          },
         ],
       };
     case "random:index/randomPassword:RandomPassword":
       return { result: pulumi.secret(secret(`password:${name}`)) };
     case "tls:index/privateKey:PrivateKey":
       return {
-        privateKeyPemPkcs8: pulumi.secret(`-----BEGIN PRIVATE KEY-----\n${secret(`key:${name}`)}\n-----END PRIVATE KEY-----\n`),
-        privateKeyPem: pulumi.secret(`-----BEGIN PRIVATE KEY-----\n${secret(`key:${name}`)}\n-----END PRIVATE KEY-----\n`),
+        privateKeyPemPkcs8: pulumi.secret(
+          `-----BEGIN PRIVATE KEY-----\n${secret(`key:${name}`)}\n-----END PRIVATE KEY-----\n`,
+        ),
+        privateKeyPem: pulumi.secret(
+          `-----BEGIN PRIVATE KEY-----\n${secret(`key:${name}`)}\n-----END PRIVATE KEY-----\n`,
+        ),
         publicKeyPem: `-----BEGIN PUBLIC KEY-----\nmock-public-${name}\n-----END PUBLIC KEY-----\n`,
       };
     default:

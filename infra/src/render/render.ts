@@ -81,7 +81,9 @@ export function toManifest(resources: RecordedResource[]): string {
 
 /** Every custom resource (GCP, Kubernetes, providers, random, tls) with secrets redacted. */
 export function toResourceList(resources: RecordedResource[]) {
-  return resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, inputs: redact(r.inputs) }));
+  return resources
+    .filter((r) => r.custom)
+    .map((r) => ({ type: r.type, name: r.name, inputs: redact(r.inputs) }));
 }
 
 /** Renders `stack` into `<infraDir>/.rendered/<stack>/`. Returns the paths written. */

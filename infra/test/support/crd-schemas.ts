@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- rendered manifests and resource inputs are untyped JSON; the assertions are what check their shape */
 /**
  * JSON-schema validators built from the upstream CRDs' openAPIV3Schema. Kubernetes prunes unknown fields; we turn
  * that into an error (additionalProperties: false) except where the schema says x-kubernetes-preserve-unknown-fields.

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- rendered manifests and resource inputs are untyped JSON; the assertions are what check their shape */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
@@ -12,7 +13,12 @@ export type StackName = (typeof STACKS)[number];
 export interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   spec?: any;
   [key: string]: unknown;
 }
@@ -20,7 +26,9 @@ export interface K8sObject {
 function renderedPath(stack: StackName, file: string): string {
   const p = path.join(infraDir, ".rendered", stack, file);
   if (!existsSync(p)) {
-    throw new Error(`${p} is missing: run \`pnpm --filter infra render -- --stack ${stack}\` (the test script does)`);
+    throw new Error(
+      `${p} is missing: run \`pnpm --filter infra render -- --stack ${stack}\` (the test script does)`,
+    );
   }
   return p;
 }
@@ -40,7 +48,15 @@ export function renderedResources(stack: StackName): { type: string; name: strin
   return JSON.parse(renderedText(stack, "resources.json"));
 }
 
-const CORE_GROUPS = new Set(["", "apps", "batch", "policy", "autoscaling", "networking.k8s.io", "rbac.authorization.k8s.io"]);
+const CORE_GROUPS = new Set([
+  "",
+  "apps",
+  "batch",
+  "policy",
+  "autoscaling",
+  "networking.k8s.io",
+  "rbac.authorization.k8s.io",
+]);
 
 /** True for kinds served by Kubernetes itself (validated with kubernetes-validate); the rest are CRDs. */
 export function isCoreKind(o: K8sObject): boolean {

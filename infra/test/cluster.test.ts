@@ -1,0 +1,112 @@
+/* eslint-disable @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- rendered manifests and resource inputs are untyped JSON; the assertions are what check their shape */
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+
+import { runForTest, type StackRun } from "./support/platform.js";
+import { STACKS } from "./support/rendered.js";
+
+const runs: Partial<Record<(typeof STACKS)[number], StackRun>> = {};
+beforeAll(async () => {
+  for (const stack of STACKS) runs[stack] = await runForTest(stack);
+});
+
+describe.each(STACKS)("%s stack: network and cluster", (stack) => {
+  const run = () => runs[stack]!;
+  const cluster = () => run().one("gcp:container/cluster:Cluster", `gke-${stack}`);
+  const pool = () => run().one("gcp:container/nodePool:NodePool", `gke-${stack}-pool`);
+
+  it("when the cluster is created, then nodes are private and the control plane is not open to the internet", () => {
+    const c = cluster();
+    expect(c.privateClusterConfig.enablePrivateNodes).toBe(true);
+    expect(c.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled).toBe(false);
+    for (const block of c.masterAuthorizedNetworksConfig.cidrBlocks ?? [])
+      expect(block.cidrBlock).not.toMatch(/\/0$/);
+    expect(c.masterAuth.clientCertificateConfig.issueClientCertificate).toBe(false);
+    expect(c.enableLegacyAbac).toBe(false);
+  });
+
+  it("when the cluster is created, then it has the hardening and features the design requires", () => {
+    const c = cluster();
+    expect(c.removeDefaultNodePool).toBe(true);
+    expect(c.workloadIdentityConfig.workloadPool).toBe(`my-platform-${stack}.svc.id.goog`);
+    expect(c.enableShieldedNodes).toBe(true);
+    expect(c.datapathProvider).toBe("ADVANCED_DATAPATH");
+    expect(c.monitoringConfig.managedPrometheus.enabled).toBe(true);
+    expect(c.gatewayApiConfig.channel).toBe("CHANNEL_STANDARD");
+    expect(c.releaseChannel.channel).toBe(stack === "prod" ? "STABLE" : "REGULAR");
+    expect(c.networkingMode).toBe("VPC_NATIVE");
+    expect(c.deletionProtection).toBe(stack === "prod");
+    expect(c.location).toBe(stack === "prod" ? "europe-west1" : "europe-west1-b");
+  });
+
+  it("when the node pool is created, then it autoscales within config bounds on shielded, metadata-protected nodes", () => {
+    const p = pool();
+    expect(p.autoscaling).toMatchObject({ minNodeCount: 1, maxNodeCount: stack === "prod" ? 5 : 3 });
+    expect(p.nodeConfig.shieldedInstanceConfig).toEqual({
+      enableSecureBoot: true,
+      enableIntegrityMonitoring: true,
+    });
+    expect(p.nodeConfig.workloadMetadataConfig.mode).toBe("GKE_METADATA");
+    expect(p.nodeConfig.serviceAccount).toBe(`gke-${stack}-nodes@mock-project.iam.gserviceaccount.com`);
+    expect(p.upgradeSettings).toMatchObject({ maxUnavailable: 0 });
+    expect(p.nodeConfig.spot).toBe(stack === "dev");
+  });
+
+  it("when IAM is granted, then no primitive role is used and nodes only get the node role and image pulls", () => {
+    const roles = [
+      ...run().all("gcp:projects/iAMMember:IAMMember"),
+      ...run().all("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember"),
+      ...run().all("gcp:storage/bucketIAMMember:BucketIAMMember"),
+      ...run().all("gcp:serviceaccount/iAMMember:IAMMember"),
+    ].map((r) => r.inputs.role as string);
+    expect(roles.sort()).toEqual([
+      "roles/artifactregistry.reader",
+      "roles/container.defaultNodeServiceAccount",
+      "roles/iam.workloadIdentityUser",
+      "roles/storage.objectCreator",
+    ]);
+  });
+
+  it("when the network is created, then the subnet has pod/service ranges, Private Google Access and NAT", () => {
+    const subnet = run().one("gcp:compute/subnetwork:Subnetwork", `gke-${stack}-nodes`);
+    expect(subnet.privateIpGoogleAccess).toBe(true);
+    expect(subnet.secondaryIpRanges.map((r: { rangeName: string }) => r.rangeName)).toEqual([
+      `gke-${stack}-pods`,
+      `gke-${stack}-services`,
+    ]);
+    expect(
+      run().one("gcp:compute/routerNat:RouterNat", `gke-${stack}-nat`).sourceSubnetworkIpRangesToNat,
+    ).toBe("ALL_SUBNETWORKS_ALL_IP_RANGES");
+  });
+
+  it("when Kubernetes objects are declared, then every one uses the cluster's explicit provider", () => {
+    const k8s = run().raw.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+    expect(k8s.length).toBeGreaterThan(30);
+    for (const r of k8s)
+      expect(r.provider, `${r.type} ${r.name}`).toMatch(
+        new RegExp(`pulumi:providers:kubernetes::gke-${stack}-k8s::`),
+      );
+    const provider = run().one("pulumi:providers:kubernetes", `gke-${stack}-k8s`);
+    expect(JSON.parse(provider.kubeconfig).users[0].user.exec.command).toBe("gke-gcloud-auth-plugin");
+  });
+
+  it("when GCP resources are declared, then every one uses the explicit provider bound to the configured project", () => {
+    for (const r of run().raw.filter((x) => x.custom && x.type.startsWith("gcp:"))) {
+      expect(r.provider, `${r.type} ${r.name}`).toMatch(/pulumi:providers:gcp::gcp::/);
+    }
+    expect(run().one("pulumi:providers:gcp", "gcp").project).toBe(`my-platform-${stack}`);
+  });
+
+  it("when the registry is created, then tags are immutable and a cleanup policy exists", () => {
+    const repo = run().one("gcp:artifactregistry/repository:Repository", `gke-${stack}-images`);
+    expect(repo.format).toBe("DOCKER");
+    expect(repo.dockerConfig.immutableTags).toBe(true);
+    expect(repo.cleanupPolicies.map((p: { id: string }) => p.id)).toEqual(["delete-untagged", "keep-recent"]);
+  });
+
+  it("when outputs are exported, then the kubeconfig and MongoDB details are secrets", async () => {
+    expect(await pulumi.isSecret(run().outputs.kubeconfig)).toBe(true);
+    expect(await pulumi.isSecret(run().outputs.mongodb)).toBe(true);
+    expect(await pulumi.isSecret(run().outputs.registryUrl)).toBe(false);
+  });
+});

@@ -1,0 +1,175 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- rendered manifests and resource inputs are untyped JSON; the assertions are what check their shape */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+
+import { Workload } from "../src/components/workload.js";
+import { MOCK_SECRET_MARKER } from "../src/render/mocks.js";
+import { runForTest, type StackRun } from "./support/platform.js";
+import { infraDir, renderedText, STACKS } from "./support/rendered.js";
+
+const runs: Partial<Record<(typeof STACKS)[number], StackRun>> = {};
+beforeAll(async () => {
+  for (const stack of STACKS) runs[stack] = await runForTest(stack);
+});
+
+describe.each(STACKS)("%s stack: HTTPS entry point", (stack) => {
+  const run = () => runs[stack]!;
+  const domain = stack === "prod" ? "api.example.com" : "api.dev.example.com";
+
+  it("when the Gateway is declared, then it is the global external managed class on a static IP with a certificate map", () => {
+    const gw = run().object("Gateway", "platform-gateway");
+    expect(gw.spec.gatewayClassName).toBe("gke-l7-global-external-managed");
+    expect(gw.spec.addresses).toEqual([{ type: "NamedAddress", value: "platform-gateway-ip" }]);
+    expect(gw.metadata.annotations).toEqual({ "networking.gke.io/certmap": "platform-gateway-certmap" });
+    expect(gw.spec.listeners.map((l: any) => `${l.name}:${l.protocol}:${l.port}`)).toEqual([
+      "https:HTTPS:443",
+      "http:HTTP:80",
+    ]);
+    const entry = run().one(
+      "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry",
+      "platform-gateway-certmap-entry",
+    );
+    expect(entry.hostname).toBe(domain);
+    expect(
+      run().one("gcp:certificatemanager/certificate:Certificate", "platform-gateway-cert").managed.domains,
+    ).toEqual([domain]);
+  });
+
+  it("when routes are declared, then auth paths go to app-b, /v1 to app-a, and HTTP only redirects to HTTPS", () => {
+    const api = run().object("HTTPRoute", "platform-gateway-api").spec;
+    expect(api.parentRefs[0].sectionName).toBe("https");
+    expect(api.hostnames).toEqual([domain]);
+    const table = api.rules.flatMap((r: any) =>
+      r.matches.map(
+        (m: any) => `${m.path.type} ${m.path.value} -> ${r.backendRefs[0].name}:${r.backendRefs[0].port}`,
+      ),
+    );
+    expect(table).toEqual([
+      "PathPrefix /v1/auth -> app-b:3001",
+      "PathPrefix /.well-known -> app-b:3001",
+      "PathPrefix /v1 -> app-a:3000",
+    ]);
+    const redirect = run().object("HTTPRoute", "platform-gateway-https-redirect").spec;
+    expect(redirect.parentRefs[0].sectionName).toBe("http");
+    expect(redirect.rules).toEqual([
+      { filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] },
+    ]);
+  });
+
+  it.each([
+    ["app-a", 3000],
+    ["app-b", 3001],
+  ] as const)(
+    "when %s is behind the load balancer, then it is health-checked on /readyz and drained",
+    (app, port) => {
+      const hc = run().object("HealthCheckPolicy", `${app}-health`).spec;
+      expect(hc.targetRef).toEqual({ group: "", kind: "Service", name: app });
+      expect(hc.default.config).toEqual({ type: "HTTP", httpHealthCheck: { port, requestPath: "/readyz" } });
+      const backend = run().object("GCPBackendPolicy", `${app}-backend`).spec.default;
+      expect(backend.connectionDraining.drainingTimeoutSec).toBe(15);
+      expect(backend.securityPolicy).toBe(stack === "prod" ? "platform-gateway-armor" : undefined);
+    },
+  );
+
+  it("when TLS is configured, then the Gateway uses a MODERN policy with TLS 1.2 minimum", () => {
+    const policy = run().object("GCPGatewayPolicy", "platform-gateway-policy").spec;
+    expect(policy.targetRef).toEqual({
+      group: "gateway.networking.k8s.io",
+      kind: "Gateway",
+      name: "platform-gateway",
+    });
+    expect(run().one("gcp:compute/sSLPolicy:SSLPolicy", "platform-gateway-tls")).toEqual({
+      profile: "MODERN",
+      minTlsVersion: "TLS_1_2",
+    });
+  });
+
+  it("when monitoring is declared, then the dashboard and the four alert policies exist", () => {
+    const dashboard = JSON.parse(
+      run().one("gcp:monitoring/dashboard:Dashboard", "platform-monitoring-dashboard").dashboardJson,
+    );
+    expect(dashboard.mosaicLayout.tiles.map((t: any) => t.widget.title)).toEqual([
+      "Requests per second by service",
+      "5xx ratio by service",
+      "p95 latency (s) by service",
+      "Replicas: desired vs current",
+      "MongoDB members ready",
+    ]);
+    const alerts = run()
+      .all("gcp:monitoring/alertPolicy:AlertPolicy")
+      .map((a) => a.inputs.displayName as string);
+    expect(alerts.sort()).toEqual([
+      "Autoscaler at max replicas",
+      "MongoDB member not ready",
+      "Service 5xx ratio high",
+      "Service p95 latency high",
+    ]);
+  });
+});
+
+describe("secrets", () => {
+  it.each(STACKS)(
+    "when the %s stack is rendered, then no generated secret value appears in any output file",
+    (stack) => {
+      for (const file of ["kubernetes.yaml", "resources.json"] as const) {
+        const text = renderedText(stack, file);
+        expect(text).not.toContain(MOCK_SECRET_MARKER);
+        expect(text).not.toMatch(/BEGIN PRIVATE KEY/);
+      }
+      expect(renderedText(stack, "kubernetes.yaml")).toContain('JWT_SIGNING_KEYS: "[secret]"');
+    },
+  );
+
+  it("when the JWT key is generated, then app-b's Secret holds one Ed25519 PKCS#8 key with a kid, marked secret", () => {
+    const run = runs.prod!;
+    expect(run.one("tls:index/privateKey:PrivateKey", "jwt-signing-key")).toEqual({ algorithm: "ED25519" });
+    const keys = JSON.parse(run.one("kubernetes:core/v1:Secret", "app-b-jwt").stringData.JWT_SIGNING_KEYS);
+    expect(keys).toHaveLength(1);
+    expect(keys[0].kid).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(keys[0].privateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+    const raw = run.raw.find((r) => r.name === "app-b-jwt")!;
+    expect(JSON.stringify(raw.inputs)).toContain("1b47061264138c4ac30d75fd1eb44270");
+  });
+
+  it("when stack files are read, then they contain no secure values", () => {
+    for (const stack of STACKS)
+      expect(readFileSync(path.join(infraDir, `Pulumi.${stack}.yaml`), "utf8")).not.toMatch(/secure:/);
+  });
+});
+
+describe("component argument validation", () => {
+  const args = {
+    namespace: "platform",
+    image: "registry/app@sha256:" + "0".repeat(64),
+    port: 3000,
+    metricsPort: 3000,
+    env: {},
+    secretEnv: {},
+    resources: { cpuRequest: "100m", cpuLimit: "1", memoryRequest: "128Mi", memoryLimit: "256Mi" },
+    autoscaling: { minReplicas: 1, maxReplicas: 2, cpuTargetPercent: 70 },
+    preStopSleepSeconds: 5,
+    shutdownTimeoutSeconds: 10,
+    zoneSpread: "ScheduleAnyway" as const,
+    ingressFromCidrs: [],
+    ingressFromApps: [],
+    egressTo: [],
+  };
+
+  it("when a workload would serve metrics on its API port, then the component refuses with a ResourceError", async () => {
+    await pulumi.runtime.setMocks({
+      newResource: (a) => ({ id: a.name, state: a.inputs }),
+      call: (a) => a.inputs,
+    });
+    expect(() => new Workload("bad-app", args)).toThrow(pulumi.ResourceError);
+    expect(() => new Workload("bad-app2", args)).toThrow(/metrics are never served on the API port/);
+  });
+
+  it("when the config would open the control plane, then the render refuses before creating anything", async () => {
+    await expect(runForTest("prod", { "gke-platform:authorizedNetworks": '["0.0.0.0/0"]' })).rejects.toThrow(
+      /authorizedNetworks: "0.0.0.0\/0" opens the control plane to the internet/,
+    );
+  });
+});
