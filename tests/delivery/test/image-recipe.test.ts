@@ -4,9 +4,10 @@ import { existsSync, globSync, lstatSync, mkdtempSync, readFileSync, readlinkSyn
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { startApp, waitForStatus200 } from "../src/app-process.js";
+import { startApp, waitForStatus200, type StartedApp } from "../src/app-process.js";
 import { parseDockerfile } from "../src/dockerfile.js";
 import { repoPath, repoRoot } from "../src/paths.js";
+import { startRouter } from "../src/router.js";
 
 const mongodbUri = process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27117/";
 const work = mkdtempSync(path.join(tmpdir(), "image-recipe-"));
@@ -22,7 +23,7 @@ function entrypoint(): string[] {
 }
 
 /** Production settings a Deployment would give each app (secrets generated here, never stored). */
-function productionEnv(app: string): NodeJS.ProcessEnv {
+function productionEnv(app: string, jwksUrl = "http://127.0.0.1:9/.well-known/jwks.json"): NodeJS.ProcessEnv {
   const { privateKey } = generateKeyPairSync("ed25519");
   const pem = privateKey.export({ format: "pem", type: "pkcs8" }).toString();
   const common = {
@@ -40,7 +41,19 @@ function productionEnv(app: string): NodeJS.ProcessEnv {
   };
   return app === "app-b"
     ? { ...common, JWT_SIGNING_KEYS: JSON.stringify([{ kid: "delivery-1", privateKeyPem: pem }]) }
-    : { ...common, JWKS_URL: "http://127.0.0.1:9/.well-known/jwks.json" };
+    : { ...common, JWKS_URL: jwksUrl };
+}
+
+/** Starts an app from the /app directory the recipe assembled, with the image's ENTRYPOINT. */
+function startImage(app: string, env: NodeJS.ProcessEnv): Promise<StartedApp> {
+  const [command, ...args] = entrypoint();
+  return startApp({ command: command!, args, cwd: path.join(work, app, "image"), env, timeoutMs: 30_000 });
+}
+
+async function stop(app: StartedApp | undefined): Promise<void> {
+  if (app === undefined) return;
+  app.child.kill("SIGTERM");
+  await app.exited;
 }
 
 describe.each(["app-a", "app-b"])("image recipe for %s, run outside a container", (app) => {
@@ -80,14 +93,7 @@ describe.each(["app-a", "app-b"])("image recipe for %s, run outside a container"
   });
 
   it("when started like the image starts it, then /readyz answers 200 and SIGTERM exits 0", async () => {
-    const [command, ...args] = entrypoint();
-    const started = await startApp({
-      command: command!,
-      args,
-      cwd: imageDir,
-      env: productionEnv(app),
-      timeoutMs: 30_000,
-    });
+    const started = await startImage(app, productionEnv(app));
     try {
       const status = await waitForStatus200(`http://127.0.0.1:${started.port}/readyz`, 30_000);
       expect(status, started.logs.join("\n")).toBe(200);
@@ -95,5 +101,34 @@ describe.each(["app-a", "app-b"])("image recipe for %s, run outside a container"
       started.child.kill("SIGTERM");
     }
     expect(await started.exited, started.logs.join("\n")).toBe(0);
+  });
+});
+
+describe("smoke test script against both images behind a router", () => {
+  it("when the deploy smoke test runs against them, then every step passes", async () => {
+    let auth: StartedApp | undefined;
+    let jobs: StartedApp | undefined;
+    try {
+      auth = await startImage("app-b", productionEnv("app-b"));
+      const jwks = `http://127.0.0.1:${auth.port}/.well-known/jwks.json`;
+      jobs = await startImage("app-a", productionEnv("app-a", jwks));
+      const routed = await startRouter(auth.port, jobs.port);
+      try {
+        const result = spawnSync("bash", [repoPath(".github/scripts/smoke-test.sh"), routed.url], {
+          encoding: "utf8",
+          env: { ...process.env, SMOKE_ALLOW_HTTP: "1", SMOKE_WAIT_SECONDS: "20" },
+          timeout: 60_000,
+        });
+        expect(result.status, `${result.stderr}\n${[...auth.logs, ...jobs.logs].slice(-40).join("\n")}`).toBe(
+          0,
+        );
+        expect(result.stderr).toContain("smoke test passed");
+      } finally {
+        routed.server.close();
+      }
+    } finally {
+      await stop(jobs);
+      await stop(auth);
+    }
   });
 });
