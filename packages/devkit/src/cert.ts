@@ -17,7 +17,8 @@ export interface CertificateFiles {
  */
 export async function createSelfSignedCertificate(dir: string, days = 30): Promise<CertificateFiles> {
   const openssl = which("openssl");
-  if (!openssl) throw new Error("openssl is not on PATH: install it (apt-get install openssl) to run the ingress");
+  if (!openssl)
+    throw new Error("openssl is not on PATH: install it (apt-get install openssl) to run the ingress");
   const certFile = join(dir, "localhost.crt");
   const keyFile = join(dir, "localhost.key");
   await run(openssl, [

@@ -44,7 +44,9 @@ export function startHealthChecks(
 
   const tick = async () => {
     const current = instances();
-    const results = await Promise.all(current.map(async (instance) => [instance, await probe(instance)] as const));
+    const results = await Promise.all(
+      current.map(async (instance) => [instance, await probe(instance)] as const),
+    );
     const nextDown = new Set(results.filter(([, healthy]) => !healthy).map(([instance]) => instance));
     const changed = nextDown.size !== down.size || [...nextDown].some((instance) => !down.has(instance));
     if (changed && !stopped) {

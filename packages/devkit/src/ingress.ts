@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -46,10 +46,20 @@ export interface Ingress {
   readonly statusUrl: string;
   /** Replaces both upstream groups and reloads nginx; resolves once the new config serves. */
   setUpstreams(appA: string[], appB: string[]): Promise<void>;
-  /** Instances currently marked down by the health checks. */
+  /** Instances marked down by the health checks in the config nginx serves now. */
   downInstances(): string[];
   stop(): Promise<void>;
   logs(): string[];
+}
+
+/** Child pids of the nginx master (Linux /proc; elsewhere none, so reloads do not wait for old workers). */
+function workerPids(masterPid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${masterPid}/task/${masterPid}/children`, "utf8");
+    return children.split(" ").filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 /** The nginx binary: NGINX_BIN, `nginx` on PATH, or /usr/sbin/nginx (Debian puts it outside a user's PATH). */
@@ -116,7 +126,7 @@ async function launch(
       await run(nginx, ["-t", "-q", ...nginxArgs]);
     } catch (error) {
       const stderr = (error as { stderr?: string }).stderr ?? String(error);
-      throw new Error(`nginx rejected the generated config ${confFile}:\n${stderr}`);
+      throw new Error(`nginx rejected the generated config ${confFile}:\n${stderr}`, { cause: error });
     }
   };
   const servesGeneration = (master: ManagedProcess) =>
@@ -125,7 +135,12 @@ async function launch(
         const response = await fetch(`${statusUrl}/generation`, { headers: { connection: "close" } });
         return (await response.text()) === String(values.generation);
       },
-      { timeoutMs: 15_000, intervalMs: 50, description: `nginx config generation ${values.generation}`, abort: () => exitedError("nginx", master) },
+      {
+        timeoutMs: 15_000,
+        intervalMs: 50,
+        description: `nginx config generation ${values.generation}`,
+        abort: () => exitedError("nginx", master),
+      },
     );
 
   await writeAndTest();
@@ -141,6 +156,7 @@ async function launch(
     throw error;
   }
 
+  let servingDown: string[] = [];
   // Reloads are serialised: the health checker and setUpstreams may both ask for one.
   let queue: Promise<void> = Promise.resolve();
   const reload = (change: () => void): Promise<void> => {
@@ -148,8 +164,17 @@ async function launch(
       change();
       values.generation += 1;
       await writeAndTest();
+      const oldWorkers = workerPids(master.pid);
       process.kill(master.pid, "SIGHUP"); // what `nginx -s reload` sends
       await servesGeneration(master);
+      // Old workers keep serving clients' idle keep-alive connections with the old upstreams until they exit;
+      // callers (rolling restarts) rely on "resolved" meaning no request goes to a removed instance any more.
+      await waitFor(() => workerPids(master.pid).every((pid) => !oldWorkers.includes(pid)), {
+        timeoutMs: 30_000,
+        intervalMs: 25,
+        description: "old nginx workers to exit after reload",
+      });
+      servingDown = [...(values.down ?? [])];
     });
     queue = next.catch(() => undefined);
     return next;
@@ -179,9 +204,11 @@ async function launch(
         values.appA = appA.map(upstreamAddress);
         values.appB = appB.map(upstreamAddress);
         checks?.forget([...values.appA, ...values.appB]);
-        values.down = new Set([...(values.down ?? [])].filter((s) => values.appA.includes(s) || values.appB.includes(s)));
+        values.down = new Set(
+          [...(values.down ?? [])].filter((s) => values.appA.includes(s) || values.appB.includes(s)),
+        );
       }),
-    downInstances: () => [...(values.down ?? [])],
+    downInstances: () => [...servingDown],
     async stop() {
       if (stopped) return;
       stopped = true;

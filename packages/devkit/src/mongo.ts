@@ -50,7 +50,8 @@ function temporaryDir(prefix: string): string {
 /** The FerretDB binary bootstrap builds, or `undefined`. */
 export function findFerretDb(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.FERRETDB_BIN) return env.FERRETDB_BIN;
-  const toolsDir = env.PLATFORM_TOOLS_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "gke-platform");
+  const toolsDir =
+    env.PLATFORM_TOOLS_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "gke-platform");
   return which("ferretdb", [join(toolsDir, "bin")], env);
 }
 
@@ -62,7 +63,8 @@ export async function startLocalMongo(options: StartLocalMongoOptions = {}): Pro
   const env = options.env ?? process.env;
   if (env.MONGODB_URI) {
     const uri = env.MONGODB_URI;
-    const refuse = () => Promise.reject(new Error("MONGODB_URI points at an external server; devkit cannot stop it"));
+    const refuse = () =>
+      Promise.reject(new Error("MONGODB_URI points at an external server; devkit cannot stop it"));
     return { uri, kind: "external", stop: refuse, restart: refuse, logs: () => [] };
   }
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { renderNginxConfig, upstreamAddress, upstreamServers, type NginxConfigValues } from "./nginx-config.js";
+import {
+  renderNginxConfig,
+  upstreamAddress,
+  upstreamServers,
+  type NginxConfigValues,
+} from "./nginx-config.js";
 
 const values: NginxConfigValues = {
   prefix: "/tmp/x",
@@ -17,8 +22,10 @@ describe("renderNginxConfig", () => {
   it("when rendered, then no placeholder is left and both upstream groups list their instances", () => {
     const conf = renderNginxConfig(values);
     expect(conf).not.toMatch(/\{\{/);
-    expect(conf).toMatch(/upstream app_a \{\n\s+server 127\.0\.0\.1:3000 max_fails=1 fail_timeout=2s;\n\s+server 127\.0\.0\.1:3002/);
-    expect(conf).toContain("return 200 \"7\";");
+    expect(conf).toMatch(
+      /upstream app_a \{\n\s+server 127\.0\.0\.1:3000 max_fails=1 fail_timeout=2s;\n\s+server 127\.0\.0\.1:3002/,
+    );
+    expect(conf).toContain('return 200 "7";');
     expect(conf).toContain("return 301 https://$host:8443$request_uri;");
   });
 

@@ -27,7 +27,8 @@ export const templatePath = (): string => join(repoRoot(), "scripts", "ingress",
 export function upstreamAddress(value: string): string {
   const trimmed = value.trim();
   if (/^https?:\/\//.test(trimmed)) return new URL(trimmed).host;
-  if (!/^[\w.-]+:\d+$/.test(trimmed)) throw new Error(`upstream must be host:port or an http URL, got "${value}"`);
+  if (!/^[\w.-]+:\d+$/.test(trimmed))
+    throw new Error(`upstream must be host:port or an http URL, got "${value}"`);
   return trimmed;
 }
 
@@ -43,7 +44,10 @@ export function upstreamServers(servers: string[], down: ReadonlySet<string> = n
 }
 
 /** Fills the template; throws if a placeholder is left, so template and code cannot drift apart silently. */
-export function renderNginxConfig(values: NginxConfigValues, template = readFileSync(templatePath(), "utf8")): string {
+export function renderNginxConfig(
+  values: NginxConfigValues,
+  template = readFileSync(templatePath(), "utf8"),
+): string {
   const fields: Record<string, string> = {
     prefix: values.prefix,
     httpsPort: String(values.httpsPort),

@@ -61,7 +61,8 @@ export function which(
 
 let setprivPath: string | null | undefined;
 function setpriv(): string | null {
-  if (setprivPath === undefined) setprivPath = process.platform === "linux" ? (which("setpriv") ?? null) : null;
+  if (setprivPath === undefined)
+    setprivPath = process.platform === "linux" ? (which("setpriv") ?? null) : null;
   return setprivPath;
 }
 
@@ -79,7 +80,9 @@ export function spawnManaged(command: string, args: string[], options: SpawnOpti
   installExitHook();
   const guard = setpriv();
   const [file, argv] =
-    guard && options.deathSignal ? [guard, ["--pdeathsig", options.deathSignal, command, ...args]] : [command, args];
+    guard && options.deathSignal
+      ? [guard, ["--pdeathsig", options.deathSignal, command, ...args]]
+      : [command, args];
   // Own process group: Ctrl-C in a terminal reaches only the parent, which then stops children in order.
   const child = spawn(file, argv, {
     cwd: options.cwd,
@@ -90,12 +93,9 @@ export function spawnManaged(command: string, args: string[], options: SpawnOpti
   const maxLines = options.maxLines ?? 5_000;
   const lines: string[] = [];
   let exitInfo: ExitInfo | undefined;
-  let spawnError: Error | undefined;
 
   for (const stream of ["stdout", "stderr"] as const) {
-    const source = child[stream];
-    if (!source) continue;
-    createInterface({ input: source }).on("line", (line) => {
+    createInterface({ input: child[stream] }).on("line", (line) => {
       lines.push(line);
       if (lines.length > maxLines) lines.shift();
       options.onLine?.(line, stream);
@@ -104,7 +104,7 @@ export function spawnManaged(command: string, args: string[], options: SpawnOpti
 
   const exited = new Promise<ExitInfo>((resolve) => {
     child.once("error", (error) => {
-      spawnError = error;
+      lines.push(`cannot start ${command}: ${error.message}`);
       exitInfo ??= { code: 127, signal: null };
       resolve(exitInfo);
     });
@@ -142,7 +142,6 @@ export function spawnManaged(command: string, args: string[], options: SpawnOpti
   };
   live.add(managed);
   void exited.then(() => live.delete(managed));
-  if (spawnError) throw spawnError;
   return managed;
 }
 
@@ -157,5 +156,7 @@ export function exitedError(name: string, managed: ManagedProcess): Error | unde
   const info = managed.exitInfo();
   if (!info) return undefined;
   const tail = managed.logs().slice(-20).join("\n");
-  return new Error(`${name} exited early (code ${String(info.code)}, signal ${String(info.signal)}):\n${tail}`);
+  return new Error(
+    `${name} exited early (code ${String(info.code)}, signal ${String(info.signal)}):\n${tail}`,
+  );
 }

@@ -49,7 +49,11 @@ function listeningPorts(line: string): { port: number; metricsPort: number } | u
   if (!line.startsWith("{")) return undefined;
   try {
     const parsed = JSON.parse(line) as ListeningLine;
-    if (parsed.message === "listening" && typeof parsed.port === "number" && typeof parsed.metricsPort === "number") {
+    if (
+      parsed.message === "listening" &&
+      typeof parsed.port === "number" &&
+      typeof parsed.metricsPort === "number"
+    ) {
       return { port: parsed.port, metricsPort: parsed.metricsPort };
     }
   } catch {

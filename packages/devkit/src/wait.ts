@@ -51,7 +51,9 @@ export async function waitFor<T>(
     }
     if (Date.now() >= deadline) {
       const cause = lastError instanceof Error ? `: ${lastError.message}` : "";
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}${cause}`, { cause: lastError });
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}${cause}`, {
+        cause: lastError,
+      });
     }
     await sleep(intervalMs);
   }
@@ -63,11 +65,17 @@ export async function waitForTcp(port: number, host = "127.0.0.1", options: Wait
 }
 
 /** Resolves once `GET url` answers with `status` (default 200). Each attempt uses a fresh connection. */
-export async function waitForHttp(url: string, options: WaitOptions & { status?: number } = {}): Promise<void> {
+export async function waitForHttp(
+  url: string,
+  options: WaitOptions & { status?: number } = {},
+): Promise<void> {
   const expected = options.status ?? 200;
   await waitFor(
     async () => {
-      const response = await fetch(url, { headers: { connection: "close" }, signal: AbortSignal.timeout(2_000) });
+      const response = await fetch(url, {
+        headers: { connection: "close" },
+        signal: AbortSignal.timeout(2_000),
+      });
       await response.body?.cancel();
       if (response.status !== expected) throw new Error(`status ${response.status}`);
       return true;

@@ -57,7 +57,12 @@ describe("startLocalMongo", () => {
 
     client = await MongoClient.connect(mongo.uri);
     try {
-      expect(await client.db("devkit").collection("kept").findOne({}, { projection: { _id: 0 } })).toEqual({
+      expect(
+        await client
+          .db("devkit")
+          .collection("kept")
+          .findOne({}, { projection: { _id: 0 } }),
+      ).toEqual({
         name: "before outage",
       });
     } finally {

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { startService, waitFor } from "../src/index.js";
 
-const fake = fileURLToPath(new URL("./fixtures/fake-service.mjs", import.meta.url));
+const fake = fileURLToPath(new URL("./fixtures/fake-service.ts", import.meta.url));
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -53,12 +53,18 @@ describe("startService", () => {
   });
 
   it("when the harness is killed with SIGKILL, then the service it started dies too (no orphans)", async () => {
-    const parent = spawn(process.execPath, [fileURLToPath(new URL("./fixtures/orphan-parent.mjs", import.meta.url))], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const parent = spawn(
+      process.execPath,
+      [fileURLToPath(new URL("./fixtures/orphan-parent.ts", import.meta.url))],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let output = "";
     parent.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const pid = await waitFor(() => /"pid":(\d+)/.exec(output)?.[1], { description: "child pid" }).then(Number);
+    const pid = await waitFor(() => /"pid":(\d+)/.exec(output)?.[1], { description: "child pid" }).then(
+      Number,
+    );
     expect(alive(pid)).toBe(true);
     parent.kill("SIGKILL");
     await waitFor(() => !alive(pid), { timeoutMs: 5_000, description: `pid ${pid} to die` });
