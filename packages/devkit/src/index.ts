@@ -19,3 +19,4 @@ export {
 } from "./nginx-config.js";
 export { createSelfSignedCertificate, type CertificateFiles } from "./cert.js";
 export { repoRoot } from "./repo.js";
+export { startStack, newSigningKeys, type Stack, type StartStackOptions } from "./stack.js";
