@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ObjectId } from "mongodb";
+import { CLAIMS_COLLECTION, RevisionClaims } from "../src/data/revision-claims.js";
 import { JOB_INDEXES, JOBS_COLLECTION, JobsRepository } from "../src/data/jobs-repository.js";
 import { newJob } from "../src/domain/job.js";
 import { CreateJobBody } from "../src/domain/schemas.js";
@@ -31,16 +33,48 @@ describe("jobs repository against the real database", () => {
     expect(names).toEqual(expect.arrayContaining(JOB_INDEXES.map((index) => index.name)));
   });
 
-  it("when two updates are based on the same version at the same time, then exactly one wins", async () => {
+  it("when updates based on the same version race, then exactly one wins, every time", async () => {
+    // A second client gives the racers separate connections, as separate app instances would have.
+    const other = new JobsRepository(database.client.db(database.name));
+    for (let round = 0; round < 10; round++) {
+      const job = await jobs.insert(buildJob());
+      const attempts = await Promise.all(
+        ["first", "second", "third"].map((title, i) =>
+          (i === 1 ? other : jobs).updateIfVersion(
+            job.id,
+            "owner-1",
+            [1],
+            { set: { title }, unset: [] },
+            new Date(),
+          ),
+        ),
+      );
+      const winners = attempts.filter((result) => result !== null);
+      expect(winners).toHaveLength(1);
+      expect((await jobs.findById(job.id))?.version).toBe(2);
+    }
+  });
+
+  it("when a job is updated several times and then deleted, then no revision claims are left behind", async () => {
     const job = await jobs.insert(buildJob());
-    const attempts = await Promise.all(
-      ["first", "second", "third"].map((title) =>
-        jobs.updateIfVersion(job.id, "owner-1", [1], { set: { title }, unset: [] }, new Date()),
-      ),
-    );
-    const winners = attempts.filter((result) => result !== null);
-    expect(winners).toHaveLength(1);
-    expect(winners[0]?.version).toBe(2);
+    for (let version = 1; version <= 3; version++) {
+      expect(
+        await jobs.updateIfVersion(job.id, "owner-1", [version], { set: {}, unset: [] }, new Date()),
+      ).not.toBeNull();
+    }
+    const claims = database.db.collection(CLAIMS_COLLECTION);
+    expect(await claims.countDocuments({ jobId: new ObjectId(job.id) })).toBe(1);
+    expect(await jobs.deleteIfOwned(job.id, "owner-1")).toBe(true);
+    expect(await claims.countDocuments({ jobId: new ObjectId(job.id) })).toBe(0);
+  });
+
+  it("when a claim's holder died before writing, then the claim is taken over after its lease", async () => {
+    const claims = new RevisionClaims(database.db, 1000);
+    const jobId = new ObjectId();
+    const t0 = new Date("2025-01-01T00:00:00Z");
+    expect(await claims.claim(jobId, 2, t0)).toBe(true);
+    expect(await claims.claim(jobId, 2, new Date(t0.getTime() + 500))).toBe(false);
+    expect(await claims.claim(jobId, 2, new Date(t0.getTime() + 1500))).toBe(true);
   });
 
   it("when someone other than the owner updates or deletes, then nothing changes", async () => {

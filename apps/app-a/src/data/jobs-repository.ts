@@ -1,5 +1,6 @@
 import { ObjectId } from "mongodb";
 import type { Collection, Db, Filter, IndexDescription, UpdateFilter } from "mongodb";
+import { RevisionClaims } from "./revision-claims.js";
 import type { JobChanges, JobFilter, JobRecord, NewJob } from "../domain/job.js";
 
 interface JobDocument extends NewJob {
@@ -29,15 +30,18 @@ function toRecord({ _id, ...rest }: JobDocument): JobRecord {
   return { id: _id.toHexString(), ...rest };
 }
 
-/** Data access for jobs. Every method is a single MongoDB operation (no transactions: FerretDB has none). */
+/** Data access for jobs. No multi-document transactions: FerretDB has none. */
 export class JobsRepository {
   private readonly collection: Collection<JobDocument>;
+  private readonly claims: RevisionClaims;
 
   constructor(db: Db) {
     this.collection = db.collection<JobDocument>(JOBS_COLLECTION);
+    this.claims = new RevisionClaims(db);
   }
 
   async ensureIndexes(): Promise<void> {
+    await this.claims.ensureIndexes();
     // One index per command: FerretDB v1.24 drops the connection when a single createIndexes command names two
     // indexes that already exist, which is exactly the every-start-up case. MongoDB is indifferent.
     for (const index of JOB_INDEXES) await this.collection.createIndexes([index]);
@@ -68,9 +72,10 @@ export class JobsRepository {
   }
 
   /**
-   * Applies `changes` only if the job is owned by `ownerId` and currently at one of `versions`, in one atomic
-   * operation, so of two concurrent updates based on the same version exactly one wins. Returns the updated job,
-   * or null when nothing matched (the caller finds out why).
+   * Applies `changes` only if the job is owned by `ownerId` and currently at one of `versions`. Of two concurrent
+   * updates based on the same version exactly one wins: the revision claim makes that so on every server, and
+   * the version in the findOneAndUpdate filter makes it so again on MongoDB. Returns the updated job, or null when
+   * the job is missing, not the caller's, at another version, or lost a race (the caller finds out which).
    */
   async updateIfVersion(
     id: string,
@@ -79,18 +84,26 @@ export class JobsRepository {
     changes: JobChanges,
     now: Date,
   ): Promise<JobRecord | null> {
-    const _id = toObjectId(id);
-    if (!_id || versions.length === 0) return null;
+    const current = await this.findGuarded(id, ownerId, versions);
+    if (!current) return null;
+    const { _id, version } = current;
+    if (!(await this.claims.claim(_id, version + 1, now))) return null;
     const update: UpdateFilter<JobDocument> = {
       $set: { ...changes.set, updatedAt: now },
       $inc: { version: 1 },
     };
     if (changes.unset.length > 0) update.$unset = Object.fromEntries(changes.unset.map((f) => [f, ""]));
-    const document = await this.collection.findOneAndUpdate(
-      { _id, ownerId, version: versions.length === 1 ? versions[0] : { $in: [...versions] } },
-      update,
-      { returnDocument: "after" },
-    );
+    let document: JobDocument | null;
+    try {
+      document = await this.collection.findOneAndUpdate({ _id, ownerId, version }, update, {
+        returnDocument: "after",
+      });
+    } catch (error) {
+      await this.claims.release(_id, version + 1).catch(() => undefined);
+      throw error;
+    }
+    // Success: the claim that guarded the previous version can go. Failure: give this claim back.
+    await this.claims.release(_id, document ? version : version + 1);
     return document ? toRecord(document) : null;
   }
 
@@ -98,10 +111,27 @@ export class JobsRepository {
   async deleteIfOwned(id: string, ownerId: string, versions?: readonly number[]): Promise<boolean> {
     const _id = toObjectId(id);
     if (!_id) return false;
+    if (versions) {
+      // A conditional delete races with updates like an update does, so it claims the next version too.
+      const current = await this.findGuarded(id, ownerId, versions);
+      if (!current || !(await this.claims.claim(_id, current.version + 1, new Date()))) return false;
+    }
     const filter: Filter<JobDocument> = versions
       ? { _id, ownerId, version: { $in: [...versions] } }
       : { _id, ownerId };
     const result = await this.collection.deleteOne(filter);
+    await this.claims.releaseAll(_id);
     return result.deletedCount === 1;
+  }
+
+  /** The job's document if it exists, belongs to `ownerId` and is at one of `versions`. */
+  private async findGuarded(
+    id: string,
+    ownerId: string,
+    versions: readonly number[],
+  ): Promise<JobDocument | null> {
+    const _id = toObjectId(id);
+    if (!_id || versions.length === 0) return null;
+    return this.collection.findOne({ _id, ownerId, version: { $in: [...versions] } });
   }
 }

@@ -1,0 +1,101 @@
+import { durationMs, logLevel, parseEnv, port } from "@platform/shared";
+import { z } from "zod";
+
+/**
+ * app-a's configuration: the only place that reads process.env. Parsed once at start-up; a bad value stops the
+ * process with a message naming the variable. Defaults that only make sense on a laptop (localhost URLs,
+ * loopback proxy trust) are refused in production, where those variables must be set explicitly.
+ */
+const DEV_DEFAULTS = {
+  MONGODB_URI: "mongodb://127.0.0.1:27017",
+  JWKS_URL: "http://127.0.0.1:3001/.well-known/jwks.json",
+  JWT_ISSUER: "http://localhost:3001",
+  TRUST_PROXY: "loopback",
+} as const;
+
+const PRODUCTION_REQUIRED = Object.keys(DEV_DEFAULTS) as (keyof typeof DEV_DEFAULTS)[];
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    PORT: port().default(3000),
+    METRICS_PORT: port().default(9464),
+    LOG_LEVEL: logLevel().default("info"),
+    MONGODB_URI: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, "expected a mongodb:// or mongodb+srv:// URI")
+      .optional(),
+    MONGODB_DB: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,63}$/, "expected a database name")
+      .default("jobs"),
+    SHUTDOWN_DRAIN_DELAY_MS: durationMs().optional(),
+    SHUTDOWN_TIMEOUT_MS: durationMs().default(25_000),
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, "expected a size such as 100kb")
+      .default("100kb"),
+    JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).default("jobs-api"),
+    TRUST_PROXY: z.string().min(1).optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== "production") return;
+    for (const name of PRODUCTION_REQUIRED) {
+      if (env[name] === undefined) {
+        ctx.addIssue({ code: "custom", path: [name], message: "required when NODE_ENV=production" });
+      }
+    }
+  });
+
+/** Express's `trust proxy`: true/false, a hop count, or a list of addresses/subnets/names such as "loopback". */
+export type TrustProxy = boolean | number | string;
+
+function parseTrustProxy(value: string): TrustProxy {
+  if (value === "true") return true;
+  if (value === "false") return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+export interface Config {
+  readonly nodeEnv: "development" | "test" | "production";
+  readonly host: string;
+  readonly port: number;
+  readonly metricsPort: number;
+  readonly logLevel: z.infer<ReturnType<typeof logLevel>>;
+  readonly mongodbUri: string;
+  readonly mongodbDb: string;
+  readonly drainDelayMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly bodyLimit: string;
+  readonly jwksUrl: string;
+  readonly jwtIssuer: string;
+  readonly jwtAudience: string;
+  readonly trustProxy: TrustProxy;
+}
+
+/** Throws shared's ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = parseEnv(EnvSchema, env);
+  const production = parsed.NODE_ENV === "production";
+  return {
+    nodeEnv: parsed.NODE_ENV,
+    host: parsed.HOST,
+    port: parsed.PORT,
+    metricsPort: parsed.METRICS_PORT,
+    logLevel: parsed.LOG_LEVEL,
+    mongodbUri: parsed.MONGODB_URI ?? DEV_DEFAULTS.MONGODB_URI,
+    mongodbDb: parsed.MONGODB_DB,
+    // In production the load balancer needs a few seconds to notice the failing readiness before we stop accepting.
+    drainDelayMs: parsed.SHUTDOWN_DRAIN_DELAY_MS ?? (production ? 5000 : 0),
+    shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    bodyLimit: parsed.BODY_LIMIT,
+    jwksUrl: parsed.JWKS_URL ?? DEV_DEFAULTS.JWKS_URL,
+    jwtIssuer: parsed.JWT_ISSUER ?? DEV_DEFAULTS.JWT_ISSUER,
+    jwtAudience: parsed.JWT_AUDIENCE,
+    trustProxy: parseTrustProxy(parsed.TRUST_PROXY ?? DEV_DEFAULTS.TRUST_PROXY),
+  };
+}

@@ -1,0 +1,168 @@
+import { authOf, jsonResponse, problemResponse, requireAuth } from "@platform/shared";
+import type { JwksVerifier, OpenApi } from "@platform/shared";
+import { Router } from "express";
+import type { Response } from "express";
+import { z } from "zod";
+import { toJobView } from "../domain/job.js";
+import type { JobRecord } from "../domain/job.js";
+import type { JobsService } from "../domain/jobs-service.js";
+import { etagFor } from "../domain/preconditions.js";
+import { CreateJobBody, Job, JobIdParams, JobList, ListJobsQuery, PatchJobBody } from "../domain/schemas.js";
+
+export const READ_SCOPE = "jobs:read";
+export const WRITE_SCOPE = "jobs:write";
+
+export interface JobsRoutesDeps {
+  readonly service: JobsService;
+  readonly verifier: JwksVerifier;
+  readonly openapi: OpenApi;
+}
+
+const IfMatchHeader = z.object({
+  "if-match": z
+    .string()
+    .max(1000)
+    .optional()
+    .meta({ description: 'The ETag of the job version this change is based on, e.g. "3".' }),
+});
+
+const etagHeader = {
+  ETag: {
+    description: 'The job\'s version as a strong entity tag, e.g. "3".',
+    schema: { type: "string" as const },
+  },
+};
+const authProblems = {
+  401: problemResponse("Missing, malformed, expired or otherwise invalid access token."),
+  403: problemResponse("The token lacks the required scope."),
+};
+
+function sendJob(res: Response, job: JobRecord, status = 200): void {
+  res.status(status).setHeader("ETag", etagFor(job.version));
+  res.json(toJobView(job));
+}
+
+/** HTTP mapping of the jobs use cases: parse, call the service, shape the response. No rules live here. */
+export function jobsRoutes({ service, verifier, openapi }: JobsRoutesDeps): Router {
+  const router = Router();
+  const canRead = [requireAuth(verifier, { scopes: [READ_SCOPE] })];
+  const canWrite = [requireAuth(verifier, { scopes: [WRITE_SCOPE] })];
+
+  openapi.route(router, {
+    method: "get",
+    path: "/v1/jobs",
+    operationId: "listJobs",
+    tags: ["jobs"],
+    summary: "List jobs, newest first, one page at a time.",
+    description:
+      "Filters are exact matches and combine with AND. Follow `nextCursor` until it is null; pages stay " +
+      "consistent while jobs are added. An invalid cursor is a 400.",
+    security: [READ_SCOPE],
+    middleware: canRead,
+    request: { query: ListJobsQuery },
+    responses: {
+      200: jsonResponse("A page of jobs.", JobList),
+      400: problemResponse("Invalid query."),
+      ...authProblems,
+    },
+    handler: async ({ query }, _req, res) => {
+      const page = await service.listJobs(query, authOf(res).sub);
+      res.json({ items: page.items.map(toJobView), nextCursor: page.nextCursor });
+    },
+  });
+
+  openapi.route(router, {
+    method: "post",
+    path: "/v1/jobs",
+    operationId: "createJob",
+    tags: ["jobs"],
+    summary: "Create a job owned by the caller.",
+    security: [WRITE_SCOPE],
+    middleware: canWrite,
+    request: { body: CreateJobBody },
+    responses: {
+      201: {
+        ...jsonResponse("Created.", Job),
+        headers: {
+          ...etagHeader,
+          Location: { description: "URL of the new job.", schema: { type: "string" } },
+        },
+      },
+      400: problemResponse("Invalid body."),
+      413: problemResponse("Body too large."),
+      ...authProblems,
+    },
+    handler: async ({ body }, _req, res) => {
+      const job = await service.createJob(body, authOf(res).sub);
+      res.setHeader("Location", `/v1/jobs/${job.id}`);
+      sendJob(res, job, 201);
+    },
+  });
+
+  openapi.route(router, {
+    method: "get",
+    path: "/v1/jobs/{id}",
+    operationId: "getJob",
+    tags: ["jobs"],
+    summary: "Read one job. Honours If-None-Match (304).",
+    security: [READ_SCOPE],
+    middleware: canRead,
+    request: { params: JobIdParams },
+    responses: {
+      200: { ...jsonResponse("The job.", Job), headers: etagHeader },
+      404: problemResponse("No such job (also for malformed ids)."),
+      ...authProblems,
+    },
+    handler: async ({ params }, _req, res) => {
+      sendJob(res, await service.getJob(params.id));
+    },
+  });
+
+  openapi.route(router, {
+    method: "patch",
+    path: "/v1/jobs/{id}",
+    operationId: "updateJob",
+    tags: ["jobs"],
+    summary: "Change some fields of a job the caller owns.",
+    description: "Requires If-Match with the ETag of the version the change is based on.",
+    security: [WRITE_SCOPE],
+    middleware: canWrite,
+    request: { params: JobIdParams, headers: IfMatchHeader, body: PatchJobBody },
+    responses: {
+      200: { ...jsonResponse("The updated job.", Job), headers: etagHeader },
+      400: problemResponse("Invalid body or If-Match."),
+      ...authProblems,
+      403: problemResponse("The token lacks jobs:write, or the caller does not own the job."),
+      404: problemResponse("No such job."),
+      412: problemResponse("The job has changed since the given ETag."),
+      428: problemResponse("If-Match is missing."),
+    },
+    handler: async ({ params, headers, body }, _req, res) => {
+      sendJob(res, await service.updateJob(params.id, authOf(res).sub, headers["if-match"], body));
+    },
+  });
+
+  openapi.route(router, {
+    method: "delete",
+    path: "/v1/jobs/{id}",
+    operationId: "deleteJob",
+    tags: ["jobs"],
+    summary: "Delete a job the caller owns. If-Match is optional and honoured.",
+    security: [WRITE_SCOPE],
+    middleware: canWrite,
+    request: { params: JobIdParams, headers: IfMatchHeader },
+    responses: {
+      204: { description: "Deleted." },
+      ...authProblems,
+      403: problemResponse("The token lacks jobs:write, or the caller does not own the job."),
+      404: problemResponse("No such job."),
+      412: problemResponse("If-Match was given and the job has changed since."),
+    },
+    handler: async ({ params, headers }, _req, res) => {
+      await service.deleteJob(params.id, authOf(res).sub, headers["if-match"]);
+      res.status(204).end();
+    },
+  });
+
+  return router;
+}
