@@ -83,13 +83,24 @@ function resilientKeySet(options: JwksVerifierOptions): JWTVerifyGetKey {
   };
 }
 
-/** Verifies EdDSA access tokens locally against the issuer's published keys. */
-export function createJwksVerifier(options: JwksVerifierOptions): JwksVerifier {
-  const keys = resilientKeySet(options);
+export interface TokenVerifierOptions {
+  /** A key resolver (jose's createLocalJWKSet/createRemoteJWKSet result or equivalent). */
+  readonly keys: JWTVerifyGetKey;
+  readonly issuer: string;
+  readonly audience: string;
+  /** Allowed clock skew in seconds (default 30). */
+  readonly clockToleranceSeconds?: number;
+}
+
+/**
+ * Verifies EdDSA access tokens against a key resolver: the one place that decides what a valid access token is.
+ * app-a uses it through createJwksVerifier; app-b passes its own public keys to check tokens it issued.
+ */
+export function createTokenVerifier(options: TokenVerifierOptions): JwksVerifier {
   return {
     verify: async (token) => {
       try {
-        const { payload } = await jwtVerify(token, keys, {
+        const { payload } = await jwtVerify(token, options.keys, {
           issuer: options.issuer,
           audience: options.audience,
           algorithms: ["EdDSA"],
@@ -119,6 +130,18 @@ export function createJwksVerifier(options: JwksVerifierOptions): JwksVerifier {
       }
     },
   };
+}
+
+/** Verifies EdDSA access tokens locally against the issuer's published keys (fetched once, cached). */
+export function createJwksVerifier(options: JwksVerifierOptions): JwksVerifier {
+  return createTokenVerifier({
+    keys: resilientKeySet(options),
+    issuer: options.issuer,
+    audience: options.audience,
+    ...(options.clockToleranceSeconds === undefined
+      ? {}
+      : { clockToleranceSeconds: options.clockToleranceSeconds }),
+  });
 }
 
 function describe(error: unknown): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { bool, ConfigError, durationMs, logLevel, parseEnv, port } from "./config.js";
+import { bool, ConfigError, durationMs, logLevel, parseEnv, port, trustProxy } from "./config.js";
 
 const schema = z.object({
   PORT: port().default(3000),
@@ -40,5 +40,16 @@ describe("parseEnv", () => {
 
   it("when a variable is set to the empty string, then it counts as unset", () => {
     expect(parseEnv(schema, { PORT: "", SECRET: "s" }).PORT).toBe(3000);
+  });
+});
+
+describe("trustProxy", () => {
+  it.each([
+    ["true", true],
+    ["false", false],
+    ["2", 2],
+    ["loopback, 10.0.0.0/8", "loopback, 10.0.0.0/8"],
+  ])("when TRUST_PROXY is %s, then Express gets %j", (input, expected) => {
+    expect(trustProxy().parse(input)).toEqual(expected);
   });
 });

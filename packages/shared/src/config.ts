@@ -79,3 +79,19 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export function logLevel() {
   return z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` });
 }
+
+/** Express's `trust proxy` setting: true/false, a hop count, or addresses/subnets/names such as "loopback". */
+export type TrustProxy = boolean | number | string;
+
+/** Parses TRUST_PROXY-style values into what `app.set("trust proxy", ...)` expects. */
+export function trustProxy() {
+  return z
+    .string()
+    .min(1)
+    .transform((value): TrustProxy => {
+      if (value === "true") return true;
+      if (value === "false") return false;
+      if (/^\d+$/.test(value)) return Number(value);
+      return value;
+    });
+}

@@ -64,11 +64,13 @@ export {
 } from "./lifecycle.js";
 export {
   createJwksVerifier,
+  createTokenVerifier,
   requireAuth,
   authOf,
   bearerToken,
   type AccessClaims,
   type JwksVerifier,
   type JwksVerifierOptions,
+  type TokenVerifierOptions,
   type RequireAuthOptions,
 } from "./auth.js";
