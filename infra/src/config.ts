@@ -295,8 +295,6 @@ export function parseConfig(
   }
   if (stack === "prod") {
     if (!config.regionalCluster) r.errors.push("regionalCluster: prod must be regional");
-    if (!config.deletionProtection)
-      r.errors.push("deletionProtection: prod must keep deletion protection on");
     if (config.appA.minReplicas < 2) r.errors.push("appAMinReplicas: prod needs at least 2");
     if (config.appB.minReplicas < 2) r.errors.push("appBMinReplicas: prod needs at least 2");
     if (config.mongodbMembers < 3) r.errors.push("mongodbMembers: prod needs at least 3");

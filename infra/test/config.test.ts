@@ -80,7 +80,7 @@ describe("stack configuration", () => {
     expect(errorOf(() => parseConfig(source(overrides), "dev"))).toContain(expected);
   });
 
-  it("when a prod stack asks for a zonal cluster without protection and single replicas, then each is rejected", () => {
+  it("when a prod stack asks for a zonal cluster and single replicas, then each is rejected", () => {
     const message = errorOf(() =>
       parseConfig(
         source({
@@ -93,7 +93,8 @@ describe("stack configuration", () => {
       ),
     );
     expect(message).toContain("regionalCluster: prod must be regional");
-    expect(message).toContain("deletionProtection: prod must keep deletion protection on");
+    // Switching deletion protection off stays possible in prod: it is the first step of a deliberate teardown.
+    expect(message).not.toContain("deletionProtection");
     expect(message).toContain("appAMinReplicas: prod needs at least 2");
     expect(message).toContain("mongodbMembers: prod needs at least 3");
   });
