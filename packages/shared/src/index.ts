@@ -6,8 +6,10 @@ export {
   positiveInt,
   bool,
   logLevel,
+  trustProxy,
   LOG_LEVELS,
   type LogLevel,
+  type TrustProxy,
 } from "./config.js";
 export { createLogger, severityOf, type Logger, type LoggerOptions } from "./logger.js";
 export { requestContext, type RequestContext } from "./context.js";
