@@ -2,9 +2,13 @@
 // (MONGODB_URI when set, else mongod or FerretDB), app-b, app-a and, when nginx is installed, the HTTPS ingress
 // routed like the GKE Gateway. Ctrl-C stops everything in order.
 //
+// Sources are recompiled on change (`tsc --watch` for shared, app-a, app-b) and the affected service restarted;
+// `pnpm dev --no-watch` turns that off.
+//
 // Run by Node's type stripping: keep to erasable TypeScript (no enums, namespaces or parameter properties).
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import { findNginx, repoRoot, startStack, type Stack } from "@platform/devkit";
+import { findNginx, repoRoot, spawnManaged, startStack, type AppName, type Stack } from "@platform/devkit";
 
 const HTTPS_PORT = Number(process.env.DEV_HTTPS_PORT ?? "8443");
 const HTTP_PORT = Number(process.env.DEV_HTTP_PORT ?? "8080");
@@ -66,3 +70,57 @@ Try it:
   curl -s${tls} -X POST ${jobsBase}/v1/jobs ${json} -H "authorization: Bearer $TOKEN" -d '{"title":"Platform engineer","company":"Acme","location":"Remote","description":"Run the GKE platform.","status":"open"}'
   curl -s${tls} ${jobsBase}/v1/jobs -H "authorization: Bearer $TOKEN"
 `);
+
+if (!process.argv.includes("--no-watch")) watchAndRestart(stack);
+
+/** tsc --watch per package; after each successful recompile, restart the services that use it. */
+function watchAndRestart(running: Stack): void {
+  const root = repoRoot();
+  const packages: { dir: string; restarts: AppName[] }[] = [
+    { dir: join(root, "packages", "shared"), restarts: ["app-b", "app-a"] },
+    { dir: join(root, "apps", "app-b"), restarts: ["app-b"] },
+    { dir: join(root, "apps", "app-a"), restarts: ["app-a"] },
+  ];
+  const pending = new Set<AppName>();
+  let timer: NodeJS.Timeout | undefined;
+  let restarting: Promise<void> = Promise.resolve();
+
+  const schedule = (apps: AppName[]) => {
+    for (const app of apps) pending.add(app);
+    clearTimeout(timer);
+    // Several packages recompile after one edit in shared: collect them into one restart.
+    timer = setTimeout(() => {
+      const apps = (["app-b", "app-a"] as const).filter((app) => pending.has(app));
+      pending.clear();
+      restarting = restarting.then(async () => {
+        for (const app of apps) {
+          if (stopping) return;
+          console.log(`[dev] sources changed: restarting ${app}`);
+          await running.restartApp(app).catch((error: unknown) => {
+            console.error(
+              `[dev] ${app} did not restart: ${error instanceof Error ? error.message : String(error)}`,
+            );
+          });
+        }
+      });
+    }, 300);
+  };
+
+  for (const { dir, restarts } of packages) {
+    const tsc = createRequire(join(dir, "package.json")).resolve("typescript/bin/tsc");
+    let compiles = 0;
+    spawnManaged(process.execPath, [tsc, "-p", "tsconfig.build.json", "--watch", "--preserveWatchOutput"], {
+      cwd: dir,
+      deathSignal: "SIGKILL",
+      onLine: (line) => {
+        if (/error TS\d+/.test(line)) console.log(`[tsc ${dir.slice(root.length + 1)}] ${line}`);
+        const done = /Found (\d+) errors?\. Watching for file changes/.exec(line);
+        if (!done) return;
+        compiles += 1;
+        // The first compile only re-emits what turbo just built.
+        if (compiles > 1 && done[1] === "0") schedule(restarts);
+      },
+    });
+  }
+  console.log("Watching packages/shared, apps/app-a and apps/app-b for changes.");
+}

@@ -29,6 +29,11 @@ export interface Stack {
   readonly ingress: Ingress | undefined;
   /** The Ed25519 signing key every app-b instance shares (JWT_SIGNING_KEYS value). */
   readonly signingKeys: string;
+  /**
+   * Replaces instance `index` of `app` with a fresh process on the same settings (start new, point the ingress at
+   * it, stop the old one), e.g. after a rebuild in `pnpm dev`. With fixed ports the old one must stop first.
+   */
+  restartApp(app: AppName, index?: number): Promise<RunningService>;
   /** Stops the ingress, then app-a, app-b (SIGTERM, graceful) and a database devkit started. */
   stop(): Promise<void>;
 }
@@ -56,7 +61,9 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
     if (mongo && mongo.kind !== "external") await mongo.stop();
   };
 
+  const appEnv = new Map<AppName, Env>();
   const start = (app: AppName, index: number, env: Env) => {
+    appEnv.set(app, env);
     const first = index === 0;
     const port = app === "app-a" ? options.ports?.appA : options.ports?.appB;
     const metrics = app === "app-a" ? options.ports?.appAMetrics : options.ports?.appBMetrics;
@@ -96,5 +103,21 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
     await stop();
     throw error;
   }
-  return { mongo, appA, appB, ingress, signingKeys, stop };
+  const restartApp = async (app: AppName, index = 0) => {
+    const list = app === "app-a" ? appA : appB;
+    const old = list[index];
+    if (!old) throw new Error(`${app} has no instance ${index}`);
+    const fixedPort =
+      index === 0 && (app === "app-a" ? options.ports?.appA : options.ports?.appB) !== undefined;
+    if (fixedPort) await old.stop();
+    const fresh = await start(app, index, appEnv.get(app) ?? {});
+    list[index] = fresh;
+    await ingress?.setUpstreams(
+      appA.map((s) => s.url),
+      appB.map((s) => s.url),
+    );
+    if (!fixedPort) await old.stop();
+    return fresh;
+  };
+  return { mongo, appA, appB, ingress, signingKeys, restartApp, stop };
 }

@@ -65,8 +65,13 @@ describe("startService", () => {
     const pid = await waitFor(() => /"pid":(\d+)/.exec(output)?.[1], { description: "child pid" }).then(
       Number,
     );
-    expect(alive(pid)).toBe(true);
-    parent.kill("SIGKILL");
-    await waitFor(() => !alive(pid), { timeoutMs: 5_000, description: `pid ${pid} to die` });
+    try {
+      expect(alive(pid)).toBe(true);
+      parent.kill("SIGKILL");
+      await waitFor(() => !alive(pid), { timeoutMs: 5_000, description: `pid ${pid} to die` });
+    } finally {
+      // If the guard failed, do not leave the orphan behind for the next run.
+      if (alive(pid)) process.kill(pid, "SIGKILL");
+    }
   });
 });
