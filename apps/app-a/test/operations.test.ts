@@ -1,7 +1,8 @@
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildJob, startTestService } from "./support/service.js";
+import { startDisposableMongo } from "./support/database.js";
+import { buildJob, startTestService, waitUntilReady } from "./support/service.js";
 import type { TestService } from "./support/service.js";
 
 describe("operations endpoints", () => {
@@ -81,4 +82,30 @@ describe("start-up while the database is down", () => {
       await api.close();
     }
   });
+
+  it("when MongoDB comes up after start-up or comes back after an outage, then the service recovers by itself", async () => {
+    const mongo = await startDisposableMongo();
+    await mongo.stop();
+    const api = await startTestService("recovery", {
+      env: { MONGODB_URI: `${mongo.uri}?serverSelectionTimeoutMS=500` },
+      waitReady: false,
+    });
+    try {
+      expect((await api.request("GET", "/readyz", { token: null })).status).toBe(503);
+      await mongo.restart();
+      await waitUntilReady(api, 30_000);
+      expect((await api.request("POST", "/v1/jobs", { json: buildJob() })).status).toBe(201);
+
+      await mongo.stop();
+      expect((await api.request("GET", "/v1/jobs")).status).toBe(503);
+      await mongo.restart();
+      await waitUntilReady(api, 30_000);
+      const list = await api.request("GET", "/v1/jobs");
+      expect(list.status).toBe(200);
+      expect(list.body.items).toHaveLength(1);
+    } finally {
+      await api.close();
+      await mongo.stop();
+    }
+  }, 90_000);
 });

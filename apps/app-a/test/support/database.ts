@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { startLocalMongo } from "@platform/devkit";
+import type { LocalMongo } from "@platform/devkit";
 import { MongoClient } from "mongodb";
 import type { Db } from "mongodb";
 
@@ -32,4 +34,12 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       await client.close();
     },
   };
+}
+
+/**
+ * A private database server this test may stop and restart (outage tests), from devkit: `mongod` when on PATH,
+ * else FerretDB. Ignores MONGODB_URI on purpose, because a shared external server cannot be stopped.
+ */
+export async function startDisposableMongo(): Promise<LocalMongo> {
+  return startLocalMongo({ env: { ...process.env, MONGODB_URI: undefined } });
 }
