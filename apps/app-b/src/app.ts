@@ -1,0 +1,77 @@
+import { createBaseApp, createOpenApi, createTokenVerifier, finishApp, healthRoutes } from "@platform/shared";
+import type { Logger, Metrics, Readiness } from "@platform/shared";
+import type { Express } from "express";
+import type { Db } from "mongodb";
+import { LoginAttemptsRepository } from "./data/login-attempts-repository.js";
+import { RefreshTokensRepository } from "./data/refresh-tokens-repository.js";
+import { UsersRepository } from "./data/users-repository.js";
+import { Accounts } from "./domain/accounts.js";
+import type { KeyStore } from "./domain/keys.js";
+import { LoginThrottle } from "./domain/login-throttle.js";
+import type { PasswordHasher } from "./domain/passwords.js";
+import { Sessions } from "./domain/sessions.js";
+import type { Config } from "./env.js";
+import { authRoutes } from "./routes/auth-routes.js";
+import { metaRoutes } from "./routes/meta-routes.js";
+import { VERSION } from "./version.js";
+
+export interface AppDeps {
+  readonly config: Pick<Config, "bodyLimit" | "trustProxy" | "jwt" | "login">;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly db: Db;
+  readonly keys: KeyStore;
+  readonly passwords: PasswordHasher;
+  readonly readiness: Readiness;
+  readonly now?: () => Date;
+}
+
+/** Builds the auth service's Express app (does not listen). */
+export function createApp(deps: AppDeps): Express {
+  const { config, logger, db, keys } = deps;
+  const now = deps.now ?? (() => new Date());
+  const users = new UsersRepository(db);
+  const sessions = new Sessions({
+    keys,
+    accessTokens: {
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      ttlSeconds: config.jwt.accessTokenTtlSeconds,
+    },
+    refreshTokenTtlSeconds: config.jwt.refreshTokenTtlSeconds,
+    refreshTokens: new RefreshTokensRepository(db),
+    users,
+    logger,
+    now,
+  });
+  const accounts = new Accounts({
+    users,
+    passwords: deps.passwords,
+    throttle: new LoginThrottle(new LoginAttemptsRepository(db), config.login),
+    sessions,
+    now,
+  });
+  // Our own tokens are checked against our own public keys: no HTTP round trip to ourselves.
+  const verifier = createTokenVerifier({
+    keys: keys.verificationKeys,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+  });
+  const openapi = createOpenApi({
+    title: "Auth service (app-b)",
+    version: VERSION,
+    description:
+      "Registration, login, rotating refresh tokens and the public keys that verify access tokens.",
+  });
+
+  const app = createBaseApp({
+    logger,
+    metrics: deps.metrics,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+  });
+  app.use(healthRoutes({ readiness: deps.readiness }));
+  app.use(authRoutes({ accounts, sessions, verifier, openapi }));
+  app.use(metaRoutes({ keys, openapi }));
+  return finishApp(app, { logger });
+}

@@ -1,0 +1,71 @@
+import { randomUUID } from "node:crypto";
+import { AppError } from "@platform/shared";
+import type { UserRecord, UsersRepository } from "../data/users-repository.js";
+import type { LoginThrottle } from "./login-throttle.js";
+import type { PasswordHasher } from "./passwords.js";
+import type { LoginInput, RegisterInput, TokenPair, UserView } from "./schemas.js";
+import type { Sessions } from "./sessions.js";
+
+/** Scopes every new account gets. */
+export const DEFAULT_SCOPES = ["jobs:read", "jobs:write"];
+
+export interface AccountsDeps {
+  readonly users: UsersRepository;
+  readonly passwords: PasswordHasher;
+  readonly throttle: LoginThrottle;
+  readonly sessions: Sessions;
+  readonly now: () => Date;
+}
+
+export function toUserView(user: UserRecord): UserView {
+  return { id: user._id, email: user.email, createdAt: user.createdAt.toISOString() };
+}
+
+/** One message for unknown email and wrong password, so responses do not reveal which accounts exist. */
+const invalidCredentials = () => AppError.unauthorized("The email or password is incorrect.");
+
+/** Registration, login and the current user. */
+export class Accounts {
+  constructor(private readonly deps: AccountsDeps) {}
+
+  async register(input: RegisterInput): Promise<UserView> {
+    const user: UserRecord = {
+      _id: randomUUID(),
+      email: input.email,
+      passwordHash: await this.deps.passwords.hash(input.password),
+      scopes: [...DEFAULT_SCOPES],
+      createdAt: this.deps.now(),
+    };
+    if ((await this.deps.users.insert(user)) === "duplicate") {
+      throw AppError.conflict("An account with this email already exists.");
+    }
+    return toUserView(user);
+  }
+
+  /**
+   * Checks the password and issues a token pair. Unknown users cost one Argon2 verification too (against a dummy
+   * hash), so timing does not reveal whether an email is registered.
+   */
+  async login(input: LoginInput, clientAddress: string): Promise<TokenPair> {
+    const { throttle, users, passwords } = this.deps;
+    await throttle.assertAllowed(input.email, clientAddress, this.deps.now());
+    const user = await users.findByEmail(input.email);
+    const ok = await passwords.verify(user?.passwordHash, input.password);
+    if (!user || !ok) {
+      await throttle.recordFailure(input.email, clientAddress, this.deps.now());
+      throw invalidCredentials();
+    }
+    await throttle.recordSuccess(input.email);
+    if (passwords.needsRehash(user.passwordHash)) {
+      await users.updatePasswordHash(user._id, await passwords.hash(input.password));
+    }
+    return this.deps.sessions.issueTokenPair(user);
+  }
+
+  async currentUser(userId: string): Promise<UserView> {
+    const user = await this.deps.users.findById(userId);
+    // The token was valid but its account is gone: the credential no longer identifies anyone.
+    if (!user) throw AppError.unauthorized("The account no longer exists.", "invalid_token");
+    return toUserView(user);
+  }
+}

@@ -1,0 +1,158 @@
+import { durationMs, logLevel, parseEnv, port, positiveInt, trustProxy } from "@platform/shared";
+import type { LogLevel, TrustProxy } from "@platform/shared";
+import { z } from "zod";
+
+/**
+ * app-b's configuration: the only place that reads process.env. Parsed once at start-up; a bad value stops the
+ * process with a message naming the variable. Defaults that only make sense on a laptop are refused in
+ * production, where those variables must be set explicitly.
+ */
+const DEV_DEFAULTS = {
+  MONGODB_URI: "mongodb://127.0.0.1:27017",
+  JWT_ISSUER: "http://localhost:3001",
+  TRUST_PROXY: "loopback",
+} as const;
+
+/** OWASP Password Storage Cheat Sheet minimum for Argon2id: 19 MiB, 2 iterations, 1 lane. Only upwards. */
+export const ARGON2_MINIMUM = { memoryKiB: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+const SigningKeyInput = z.strictObject({
+  kid: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "kid must be 1-64 characters of A-Z a-z 0-9 . _ -"),
+  privateKeyPem: z.string().includes("PRIVATE KEY", { message: "expected a PKCS#8 PEM private key" }),
+});
+export type SigningKeyInput = z.infer<typeof SigningKeyInput>;
+
+const signingKeys = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({
+        code: "custom",
+        message: 'expected a JSON array [{"kid":"...","privateKeyPem":"..."}]',
+      });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .array(SigningKeyInput)
+      .min(1, "expected at least one key")
+      .refine((keys) => new Set(keys.map((k) => k.kid)).size === keys.length, "kids must be unique"),
+  );
+
+const atLeast = (minimum: number) =>
+  positiveInt().refine((n) => n >= minimum, `must be at least ${minimum} (OWASP minimum)`);
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    PORT: port().default(3001),
+    METRICS_PORT: port().default(9465),
+    LOG_LEVEL: logLevel().default("info"),
+    MONGODB_URI: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, "expected a mongodb:// or mongodb+srv:// URI")
+      .optional(),
+    MONGODB_DB: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,63}$/, "expected a database name")
+      .default("auth"),
+    SHUTDOWN_DRAIN_DELAY_MS: durationMs().optional(),
+    SHUTDOWN_TIMEOUT_MS: durationMs().default(25_000),
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, "expected a size such as 100kb")
+      .default("100kb"),
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).default("jobs-api"),
+    JWT_SIGNING_KEYS: signingKeys.optional(),
+    ACCESS_TOKEN_TTL_SECONDS: positiveInt().default(900),
+    REFRESH_TOKEN_TTL_SECONDS: positiveInt().default(2_592_000),
+    LOGIN_MAX_ATTEMPTS: positiveInt().default(5),
+    LOGIN_WINDOW_SECONDS: positiveInt().default(900),
+    LOGIN_MAX_ATTEMPTS_PER_IP: positiveInt().default(50),
+    ARGON2_MEMORY_KIB: atLeast(ARGON2_MINIMUM.memoryKiB).default(ARGON2_MINIMUM.memoryKiB),
+    ARGON2_TIME_COST: atLeast(ARGON2_MINIMUM.timeCost).default(ARGON2_MINIMUM.timeCost),
+    ARGON2_PARALLELISM: atLeast(ARGON2_MINIMUM.parallelism).default(ARGON2_MINIMUM.parallelism),
+    TRUST_PROXY: trustProxy().optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== "production") return;
+    for (const name of [...Object.keys(DEV_DEFAULTS), "JWT_SIGNING_KEYS"] as const) {
+      if (env[name as keyof typeof env] === undefined) {
+        const message =
+          name === "JWT_SIGNING_KEYS"
+            ? "required when NODE_ENV=production (a JSON array of Ed25519 PKCS#8 keys; see apps/app-b/README.md)"
+            : "required when NODE_ENV=production";
+        ctx.addIssue({ code: "custom", path: [name], message });
+      }
+    }
+  });
+
+export interface Config {
+  readonly nodeEnv: "development" | "test" | "production";
+  readonly host: string;
+  readonly port: number;
+  readonly metricsPort: number;
+  readonly logLevel: LogLevel;
+  readonly mongodbUri: string;
+  readonly mongodbDb: string;
+  readonly drainDelayMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly bodyLimit: string;
+  readonly trustProxy: TrustProxy;
+  readonly jwt: {
+    readonly issuer: string;
+    readonly audience: string;
+    /** Undefined outside production means "generate a key at start-up". */
+    readonly signingKeys: readonly SigningKeyInput[] | undefined;
+    readonly accessTokenTtlSeconds: number;
+    readonly refreshTokenTtlSeconds: number;
+  };
+  readonly login: {
+    readonly maxAttemptsPerAccount: number;
+    readonly maxAttemptsPerAddress: number;
+    readonly windowSeconds: number;
+  };
+  readonly argon2: { readonly memoryKiB: number; readonly timeCost: number; readonly parallelism: number };
+}
+
+/** Throws shared's ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = parseEnv(EnvSchema, env);
+  const production = parsed.NODE_ENV === "production";
+  return {
+    nodeEnv: parsed.NODE_ENV,
+    host: parsed.HOST,
+    port: parsed.PORT,
+    metricsPort: parsed.METRICS_PORT,
+    logLevel: parsed.LOG_LEVEL,
+    mongodbUri: parsed.MONGODB_URI ?? DEV_DEFAULTS.MONGODB_URI,
+    mongodbDb: parsed.MONGODB_DB,
+    // In production the load balancer needs a few seconds to notice the failing readiness before we stop accepting.
+    drainDelayMs: parsed.SHUTDOWN_DRAIN_DELAY_MS ?? (production ? 5000 : 0),
+    shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    bodyLimit: parsed.BODY_LIMIT,
+    trustProxy: parsed.TRUST_PROXY ?? DEV_DEFAULTS.TRUST_PROXY,
+    jwt: {
+      issuer: parsed.JWT_ISSUER ?? DEV_DEFAULTS.JWT_ISSUER,
+      audience: parsed.JWT_AUDIENCE,
+      signingKeys: parsed.JWT_SIGNING_KEYS,
+      accessTokenTtlSeconds: parsed.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: parsed.REFRESH_TOKEN_TTL_SECONDS,
+    },
+    login: {
+      maxAttemptsPerAccount: parsed.LOGIN_MAX_ATTEMPTS,
+      maxAttemptsPerAddress: parsed.LOGIN_MAX_ATTEMPTS_PER_IP,
+      windowSeconds: parsed.LOGIN_WINDOW_SECONDS,
+    },
+    argon2: {
+      memoryKiB: parsed.ARGON2_MEMORY_KIB,
+      timeCost: parsed.ARGON2_TIME_COST,
+      parallelism: parsed.ARGON2_PARALLELISM,
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { authOf, jsonResponse, problemResponse, requireAuth } from "@platform/shared";
+import type { JwksVerifier, OpenApi } from "@platform/shared";
+import { Router } from "express";
+import type { Response } from "express";
+import type { Accounts } from "../domain/accounts.js";
+import {
+  LoginBody,
+  LogoutBody,
+  RefreshBody,
+  RegisterBody,
+  TokenResponse,
+  UserResponse,
+} from "../domain/schemas.js";
+import type { TokenPair } from "../domain/schemas.js";
+import type { Sessions } from "../domain/sessions.js";
+
+export interface AuthRoutesDeps {
+  readonly accounts: Accounts;
+  readonly sessions: Sessions;
+  readonly verifier: JwksVerifier;
+  readonly openapi: OpenApi;
+}
+
+const tags = ["auth"];
+
+/** Token responses must not be cached by browsers or proxies (RFC 6749 5.1). */
+function sendTokens(res: Response, pair: TokenPair): void {
+  res.set("Cache-Control", "no-store").json(pair);
+}
+
+/** HTTP mapping for /v1/auth/*: parse, call the domain, shape the response. */
+export function authRoutes({ accounts, sessions, verifier, openapi }: AuthRoutesDeps): Router {
+  const router = Router();
+
+  openapi.route(router, {
+    method: "post",
+    path: "/v1/auth/register",
+    summary: "Create an account",
+    tags,
+    request: { body: RegisterBody },
+    responses: {
+      201: jsonResponse("The new account.", UserResponse),
+      400: problemResponse("Invalid email or password policy not met."),
+      409: problemResponse("An account with this email already exists."),
+    },
+    handler: async ({ body }, _req, res) => {
+      res.status(201).json(await accounts.register(body));
+    },
+  });
+
+  openapi.route(router, {
+    method: "post",
+    path: "/v1/auth/login",
+    summary: "Exchange email and password for a token pair",
+    tags,
+    request: { body: LoginBody },
+    responses: {
+      200: jsonResponse("Access and refresh token.", TokenResponse),
+      401: problemResponse("Email or password incorrect (the same answer for both)."),
+      429: problemResponse("Too many failed attempts for this account or client; see Retry-After."),
+    },
+    handler: async ({ body }, req, res) => {
+      sendTokens(res, await accounts.login(body, req.ip ?? req.socket.remoteAddress ?? "unknown"));
+    },
+  });
+
+  openapi.route(router, {
+    method: "post",
+    path: "/v1/auth/refresh",
+    summary: "Rotate a refresh token",
+    description: "Each refresh token works once. Presenting a used token revokes every token of its login.",
+    tags,
+    request: { body: RefreshBody },
+    responses: {
+      200: jsonResponse("A new access and refresh token.", TokenResponse),
+      401: problemResponse("Invalid, expired, revoked or reused refresh token."),
+    },
+    handler: async ({ body }, _req, res) => {
+      sendTokens(res, await sessions.rotateRefreshToken(body.refreshToken));
+    },
+  });
+
+  openapi.route(router, {
+    method: "post",
+    path: "/v1/auth/logout",
+    summary: "Revoke a refresh token and every token rotated from the same login",
+    tags,
+    request: { body: LogoutBody },
+    responses: { 204: { description: "Revoked (also when the token was unknown)." } },
+    handler: async ({ body }, _req, res) => {
+      await sessions.logout(body.refreshToken);
+      res.status(204).end();
+    },
+  });
+
+  openapi.route(router, {
+    method: "get",
+    path: "/v1/auth/me",
+    summary: "The account the access token belongs to",
+    tags,
+    security: [],
+    middleware: [requireAuth(verifier)],
+    responses: {
+      200: jsonResponse("The account.", UserResponse),
+      401: problemResponse("Missing, invalid or expired access token."),
+    },
+    handler: async (_input, _req, res) => {
+      res.set("Cache-Control", "no-store").json(await accounts.currentUser(authOf(res).sub));
+    },
+  });
+
+  return router;
+}
