@@ -110,6 +110,11 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     };
   } catch (error) {
     child.kill();
+    if (error instanceof Error && !child.exitInfo()) {
+      // A timeout alone says nothing; the service's own last words usually say why (e.g. readiness failing).
+      const tail = child.logs().slice(-10).join("\n");
+      throw new Error(`${error.message}\nlast output of ${options.app}:\n${tail}`, { cause: error });
+    }
     throw error;
   }
 }
