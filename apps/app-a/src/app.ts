@@ -7,12 +7,11 @@ import {
   jsonResponse,
   problemResponse,
 } from "@platform/shared";
-import type { JwksVerifier, Logger, Metrics, Readiness } from "@platform/shared";
+import type { JwksVerifier, Logger, Metrics, Readiness, TrustProxy } from "@platform/shared";
 import type { ErrorRequestHandler, Express } from "express";
 import { z } from "zod";
 import type { JobsRepository } from "./data/jobs-repository.js";
 import { JobsService } from "./domain/jobs-service.js";
-import type { TrustProxy } from "./env.js";
 import { jobsRoutes } from "./routes/jobs.js";
 
 /** Everything the HTTP app needs from outside; main.ts (or a test) builds these. */

@@ -1,4 +1,5 @@
-import { durationMs, logLevel, parseEnv, port } from "@platform/shared";
+import { durationMs, logLevel, parseEnv, port, trustProxy } from "@platform/shared";
+import type { TrustProxy } from "@platform/shared";
 import { z } from "zod";
 
 /**
@@ -39,7 +40,7 @@ const EnvSchema = z
     JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).default("jobs-api"),
-    TRUST_PROXY: z.string().min(1).optional(),
+    TRUST_PROXY: trustProxy().optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;
@@ -49,16 +50,6 @@ const EnvSchema = z
       }
     }
   });
-
-/** Express's `trust proxy`: true/false, a hop count, or a list of addresses/subnets/names such as "loopback". */
-export type TrustProxy = boolean | number | string;
-
-function parseTrustProxy(value: string): TrustProxy {
-  if (value === "true") return true;
-  if (value === "false") return false;
-  if (/^\d+$/.test(value)) return Number(value);
-  return value;
-}
 
 export interface Config {
   readonly nodeEnv: "development" | "test" | "production";
@@ -96,6 +87,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwksUrl: parsed.JWKS_URL ?? DEV_DEFAULTS.JWKS_URL,
     jwtIssuer: parsed.JWT_ISSUER ?? DEV_DEFAULTS.JWT_ISSUER,
     jwtAudience: parsed.JWT_AUDIENCE,
-    trustProxy: parseTrustProxy(parsed.TRUST_PROXY ?? DEV_DEFAULTS.TRUST_PROXY),
+    trustProxy: parsed.TRUST_PROXY ?? DEV_DEFAULTS.TRUST_PROXY,
   };
 }
