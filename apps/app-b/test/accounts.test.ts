@@ -92,7 +92,9 @@ describe("login and me", () => {
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     const comparable = (body: Record<string, unknown>) => ({ ...body, requestId: undefined });
-    expect(comparable(unknown.body)).toEqual(comparable(wrong.body));
+    expect(comparable(unknown.body as Record<string, unknown>)).toEqual(
+      comparable(wrong.body as Record<string, unknown>),
+    );
     expect(unknown.headers.get("www-authenticate")).toBe(wrong.headers.get("www-authenticate"));
   });
 
