@@ -41,7 +41,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   );
   const run = randomUUID().slice(0, 8);
   const key = newSigningKey(`rel-${run}`);
-  const common = { MONGODB_URI: mongo.uri, LOG_LEVEL: "warn", SHUTDOWN_DRAIN_DELAY_MS: "0" };
+  const common = { MONGODB_URI: mongo.uri, LOG_LEVEL: "info", SHUTDOWN_DRAIN_DELAY_MS: "0" };
   const appBEnv = {
     ...common,
     MONGODB_DB: `rel_auth_${run}`,

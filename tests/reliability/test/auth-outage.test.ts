@@ -15,7 +15,8 @@ describe("auth service outage", () => {
   });
 
   afterAll(async () => {
-    await platform.stop();
+    // Undefined when beforeAll failed: report that failure, not a second one here.
+    await (platform as Platform | undefined)?.stop();
   });
 
   it("when app-b is down, then app-a keeps accepting valid tokens from its cached JWKS", async () => {

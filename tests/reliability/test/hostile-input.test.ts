@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await platform.stop();
+  await (platform as Platform | undefined)?.stop();
 });
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
