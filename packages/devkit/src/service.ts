@@ -72,6 +72,11 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   if (!existsSync(entry)) {
     throw new Error(`${entry} does not exist: build it first (pnpm turbo run build --filter=${options.app})`);
   }
+  const level = options.env?.LOG_LEVEL ?? process.env.LOG_LEVEL;
+  if (level && !["trace", "debug", "info"].includes(level)) {
+    // The ports come from the "listening" line, which apps log at info: a quieter level would hide it.
+    throw new Error(`startService needs LOG_LEVEL info, debug or trace (got "${level}")`);
+  }
   const timeoutMs = options.readyTimeoutMs ?? 30_000;
   let ports: { port: number; metricsPort: number } | undefined;
   const child = spawnManaged(process.execPath, [entry], {

@@ -46,6 +46,12 @@ describe("startService", () => {
     );
   });
 
+  it("when LOG_LEVEL would hide the listening line, then it refuses at once", async () => {
+    await expect(startService({ app: "app-a", entry: fake, env: { LOG_LEVEL: "warn" } })).rejects.toThrow(
+      /LOG_LEVEL info/,
+    );
+  });
+
   it("when the app has not been built, then the error says how to build it", async () => {
     await expect(startService({ app: "app-a", entry: "/nonexistent/dist/main.js" })).rejects.toThrow(
       /build it first \(pnpm turbo run build --filter=app-a\)/,
