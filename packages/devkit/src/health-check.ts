@@ -10,8 +10,8 @@ export interface HealthCheckOptions {
 
 export interface HealthChecks {
   stop(): void;
-  /** Keeps state only for these instances (after the upstream lists change). */
-  forget(current: string[]): void;
+  /** Forgets all failures (after the caller replaced the instances with ones that passed readiness). */
+  reset(): void;
 }
 
 /**
@@ -28,6 +28,8 @@ export function startHealthChecks(
   let down = new Set<string>();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  // Bumped by reset(): a probe round that started before it describes instances that may be gone.
+  let epoch = 0;
 
   const probe = async (instance: string): Promise<boolean> => {
     try {
@@ -43,13 +45,14 @@ export function startHealthChecks(
   };
 
   const tick = async () => {
+    const startedIn = epoch;
     const current = instances();
     const results = await Promise.all(
       current.map(async (instance) => [instance, await probe(instance)] as const),
     );
     const nextDown = new Set(results.filter(([, healthy]) => !healthy).map(([instance]) => instance));
     const changed = nextDown.size !== down.size || [...nextDown].some((instance) => !down.has(instance));
-    if (changed && !stopped) {
+    if (changed && !stopped && startedIn === epoch) {
       down = nextDown;
       await options.onChange(new Set(nextDown)).catch(() => undefined);
     }
@@ -70,8 +73,9 @@ export function startHealthChecks(
       stopped = true;
       clearTimeout(timer);
     },
-    forget(current) {
-      down = new Set([...down].filter((instance) => current.includes(instance)));
+    reset() {
+      epoch += 1;
+      down = new Set();
     },
   };
 }

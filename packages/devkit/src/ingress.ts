@@ -1,12 +1,12 @@
 import { execFile } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { createSelfSignedCertificate } from "./cert.js";
 import { startHealthChecks, type HealthCheckOptions } from "./health-check.js";
 import { renderNginxConfig, upstreamAddress, type NginxConfigValues } from "./nginx-config.js";
 import { exitedError, spawnManaged, which, type ManagedProcess } from "./process.js";
+import { makeTempDir, removeTempDir } from "./temp.js";
 import { freePort, waitFor } from "./wait.js";
 
 const run = promisify(execFile);
@@ -44,7 +44,10 @@ export interface Ingress {
   readonly prefix: string;
   /** Loopback-only admin URL: `/generation` and `/stub_status`. */
   readonly statusUrl: string;
-  /** Replaces both upstream groups and reloads nginx; resolves once the new config serves. */
+  /**
+   * Replaces both upstream groups and reloads nginx; resolves once the new config serves and old workers are gone.
+   * Listed instances start healthy (pass instances that are ready); the health checks then judge them again.
+   */
   setUpstreams(appA: string[], appB: string[]): Promise<void>;
   /** Instances marked down by the health checks in the config nginx serves now. */
   downInstances(): string[];
@@ -74,7 +77,7 @@ export async function startIngress(options: StartIngressOptions): Promise<Ingres
   if (!nginx) {
     throw new Error("nginx not found: install it (apt-get install nginx-light) or set NGINX_BIN");
   }
-  const prefix = mkdtempSync(join(tmpdir(), "devkit-ingress-"));
+  const prefix = makeTempDir("ingress");
   // As root, nginx workers run as `nobody` and must be able to enter the prefix; the key stays 0600 (master reads it).
   chmodSync(prefix, 0o755);
   mkdirSync(join(prefix, "tmp"));
@@ -91,7 +94,7 @@ export async function startIngress(options: StartIngressOptions): Promise<Ingres
       }
     }
   } catch (error) {
-    rmSync(prefix, { recursive: true, force: true });
+    removeTempDir(prefix);
     throw error;
   }
 }
@@ -203,10 +206,9 @@ async function launch(
       reload(() => {
         values.appA = appA.map(upstreamAddress);
         values.appB = appB.map(upstreamAddress);
-        checks?.forget([...values.appA, ...values.appB]);
-        values.down = new Set(
-          [...(values.down ?? [])].filter((s) => values.appA.includes(s) || values.appB.includes(s)),
-        );
+        // The caller vouches for these instances (startService waited for /readyz); the checks re-judge them.
+        checks?.reset();
+        values.down = new Set();
       }),
     downInstances: () => [...servingDown],
     async stop() {
@@ -215,7 +217,7 @@ async function launch(
       checks?.stop();
       await queue;
       await master.stop("SIGQUIT", 10_000); // graceful: in-flight requests finish
-      if (existsSync(prefix)) rmSync(prefix, { recursive: true, force: true });
+      removeTempDir(prefix);
     },
     logs: () => master.logs(),
   };

@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { mongoHello } from "./mongo-wire.js";
 import { exitedError, spawnManaged, which, type ManagedProcess } from "./process.js";
+import { makeTempDir } from "./temp.js";
 import { freePort, waitFor } from "./wait.js";
 
 /** Where the database came from: the caller's MONGODB_URI, a local `mongod`, or FerretDB (SQLite backend). */
@@ -30,21 +31,6 @@ export interface LocalMongo {
   restart(): Promise<void>;
   /** Server output lines (empty for "external"). */
   logs(): string[];
-}
-
-const ownedDirs = new Set<string>();
-let cleanupInstalled = false;
-
-function temporaryDir(prefix: string): string {
-  if (!cleanupInstalled) {
-    cleanupInstalled = true;
-    process.on("exit", () => {
-      for (const dir of ownedDirs) rmSync(dir, { recursive: true, force: true });
-    });
-  }
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  ownedDirs.add(dir);
-  return dir;
 }
 
 /** The FerretDB binary bootstrap builds, or `undefined`. */
@@ -77,7 +63,7 @@ export async function startLocalMongo(options: StartLocalMongoOptions = {}): Pro
     );
   }
   const kind: MongoKind = mongod ? "mongod" : "ferretdb";
-  const dataDir = options.dataDir ?? temporaryDir(`devkit-${kind}-`);
+  const dataDir = options.dataDir ?? makeTempDir(kind);
   mkdirSync(dataDir, { recursive: true });
   const port = options.port ?? (await freePort());
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
