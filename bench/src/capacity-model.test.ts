@@ -147,9 +147,17 @@ describe("capacity command inputs", () => {
     const { inputs: fromFile, source } = buildInputs(["--", "--rpm", "1_000_000"], dir);
     expect(source).toMatch(/2030-01-02\.json$/);
     expect(fromFile.appAPerPodRps).toBe(123);
+    writeFileSync(
+      join(dir, "2030-01-03.json"),
+      JSON.stringify({
+        perPod: { ...perPod, appAMixed: { cpuRequest: 0.25, rps: 99, mix: { read: 1, list: 0, write: 0 } } },
+      }),
+    );
+    expect(buildInputs([], dir).inputs.appAPerPodRps).toBe(99);
     expect(fromFile.appBLoginPerPodRps).toBe(4);
     expect(fromFile.peakRpm).toBe(1_000_000);
     const { inputs: flagged } = buildInputs(["--app-a-rps", "500", "--node-hourly", "0.2"], dir);
+    expect(buildInputs(["--results", join(dir, "2030-01-02.json")], dir).inputs.appAPerPodRps).toBe(123);
     expect(flagged.appAPerPodRps).toBe(500);
     expect(flagged.prices.nodeHourly).toBe(0.2);
   });

@@ -68,7 +68,7 @@ export function buildInputs(
     if (perPod) {
       inputs = {
         ...inputs,
-        appAPerPodRps: perPod.appARead.rps,
+        appAPerPodRps: (perPod.appAMixed ?? perPod.appARead).rps,
         appBLoginPerPodRps: perPod.appBLogin.rps,
         appBRefreshPerPodRps: perPod.appBRefresh.rps,
       };

@@ -3,7 +3,9 @@ import type { BenchResults, ScenarioResult } from "./results.js";
 
 const n0 = (n: number): string => Math.round(n).toLocaleString("en-US");
 const n1 = (n: number): string => n.toFixed(1);
-const ratio = (n: number | undefined): string => (n === undefined ? "" : n.toFixed(2));
+// Services run at a few percent of the bare baselines: two significant digits keep small ratios readable.
+const ratio = (n: number | undefined): string =>
+  n === undefined ? "" : n < 0.1 ? n.toPrecision(2) : n.toFixed(2);
 
 function row(s: ScenarioResult): string {
   const failures = s.errors + s.non2xx;
@@ -50,6 +52,12 @@ export function renderMarkdown(r: BenchResults, chartFile: string): string {
       "## Per-pod figures (scaled to the pod's CPU request; see docs/benchmarks.md)",
       "",
       `- app-a read: ${n0(p.appARead.rps)} req/s at ${p.appARead.cpuRequest} vCPU`,
+      ...(p.appAMixed
+        ? [
+            `- app-a mixed (${p.appAMixed.mix.read * 100}% reads, ${p.appAMixed.mix.list * 100}% lists, ${p.appAMixed.mix.write * 100}% writes): ` +
+              `${n0(p.appAMixed.rps)} req/s at ${p.appAMixed.cpuRequest} vCPU`,
+          ]
+        : []),
       `- app-b login: ${n1(p.appBLogin.rps)} req/s at ${p.appBLogin.cpuRequest} vCPU`,
       `- app-b refresh: ${n0(p.appBRefresh.rps)} req/s at ${p.appBRefresh.cpuRequest} vCPU`,
     );

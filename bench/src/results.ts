@@ -67,6 +67,10 @@ export interface BenchResults {
   readonly stepLoad?: StepLoad;
   readonly perPod?: {
     readonly appARead: PerPod;
+    /** app-a under the capacity model's request mix (reads, lists, writes): the max-rate-per-endpoint figure. */
+    readonly appAMixed?: PerPod & {
+      readonly mix: { readonly read: number; readonly list: number; readonly write: number };
+    };
     readonly appBLogin: PerPod;
     readonly appBRefresh: PerPod;
   };

@@ -108,12 +108,22 @@ async function services(results: ScenarioResult[]): Promise<Pick<BenchResults, "
     const step = await stepLoad(s.reads, reads.rps);
     const appACpu = Number(values["app-a-cpu"]);
     const appBCpu = Number(values["app-b-cpu"]);
+    const mix = { read: 0.8, list: 0.1, write: 0.1 };
+    const perCoreRead =
+      step.serverCpuCoresAtSustainable > 0 ? step.sustainableRps / step.serverCpuCoresAtSustainable : 0;
+    // CPU seconds per request add up across the mix: the blended rate is the weighted harmonic mean.
+    const blendedPerCore =
+      1 /
+      (mix.read / perCoreRead +
+        mix.list / byName.get(s.list.name)!.rpsPerCore +
+        mix.write / byName.get(s.create.name)!.rpsPerCore);
     const perCoreAtObjective =
       step.serverCpuCoresAtSustainable > 0 ? step.sustainableRps / step.serverCpuCoresAtSustainable : 0;
     return {
       stepLoad: step,
       perPod: {
         appARead: { cpuRequest: appACpu, rps: Math.floor(perCoreAtObjective * appACpu) },
+        appAMixed: { cpuRequest: appACpu, rps: Math.floor(blendedPerCore * appACpu), mix },
         appBLogin: { cpuRequest: appBCpu, rps: byName.get(s.login.name)!.rpsPerCore * appBCpu },
         appBRefresh: {
           cpuRequest: appBCpu,

@@ -81,6 +81,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     LOG_LEVEL: "info",
     SHUTDOWN_DRAIN_DELAY_MS: "0",
     TRUST_PROXY: "loopback",
+    // Production refuses the development defaults, so every such variable is set explicitly.
+    JWT_ISSUER: "http://bench.local",
   };
   const appB = await startService({
     app: "app-b",
