@@ -19,6 +19,8 @@ function schemathesis(): string {
 function run(args: string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(schemathesis(), args, {
+      // Schemathesis keeps a .schemathesis/ cache in its working directory: keep it out of the tree.
+      cwd: tmpdir(),
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, NO_COLOR: "1", SCHEMATHESIS_TELEMETRY: "false" },
     });
