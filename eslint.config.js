@@ -5,7 +5,14 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["**/dist/**", "**/node_modules/**", "**/.turbo/**", "**/.rendered/**", "**/coverage/**", "bench/results/**"],
+    ignores: [
+      "**/dist/**",
+      "**/node_modules/**",
+      "**/.turbo/**",
+      "**/.rendered/**",
+      "**/coverage/**",
+      "bench/results/**",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,

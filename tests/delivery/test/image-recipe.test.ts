@@ -9,7 +9,8 @@ import { parseDockerfile } from "../src/dockerfile.js";
 import { repoPath, repoRoot } from "../src/paths.js";
 import { startRouter } from "../src/router.js";
 
-const mongodbUri = process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27117/";
+// Set by the globalSetup in vitest.config.ts (@platform/devkit/vitest-mongo).
+const mongodbUri = process.env.MONGODB_URI ?? "";
 const work = mkdtempSync(path.join(tmpdir(), "image-recipe-"));
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });

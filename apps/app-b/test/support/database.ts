@@ -7,7 +7,17 @@ import type { Db } from "mongodb";
  * workspace runs locally. Each test file gets its own database, dropped at the end, so files can run in parallel
  * with each other and with other packages' tests. (If a vitest globalSetup starts the server, only this changes.)
  */
-export const TEST_MONGODB_URI = process.env["MONGODB_URI"] ?? "mongodb://127.0.0.1:27117/";
+// Set by the globalSetup in vitest.config.ts (@platform/devkit/vitest-mongo).
+export const TEST_MONGODB_URI = requireMongoUri();
+
+function requireMongoUri(): string {
+  const uri = process.env["MONGODB_URI"];
+  if (!uri)
+    throw new Error(
+      "MONGODB_URI is not set: run the tests through vitest.config.ts (its globalSetup starts a server)",
+    );
+  return uri;
+}
 
 export interface TestDatabase {
   readonly client: MongoClient;
