@@ -1,5 +1,4 @@
 import {
-  AppError,
   createBaseApp,
   createOpenApi,
   finishApp,
@@ -8,7 +7,7 @@ import {
   problemResponse,
 } from "@platform/shared";
 import type { JwksVerifier, Logger, Metrics, Readiness, TrustProxy } from "@platform/shared";
-import type { ErrorRequestHandler, Express } from "express";
+import type { Express } from "express";
 import { z } from "zod";
 import type { JobsRepository } from "./data/jobs-repository.js";
 import { JobsService } from "./domain/jobs-service.js";
@@ -62,19 +61,5 @@ export function createApp(deps: AppDeps): Express {
   app.get("/openapi.json", (_req, res) => {
     res.json(openapi.document());
   });
-  app.use(malformedPathIsBadRequest);
   return finishApp(app, { logger: deps.logger });
 }
-
-/**
- * Express's router reports a path parameter with broken percent-encoding (/v1/jobs/%E0%A4%A) as a URIError with
- * status 400 but without `expose`, which shared's problemHandler treats as a bug and answers 500. Workaround
- * until shared maps it itself: turn exactly that error into a 400 problem.
- */
-const malformedPathIsBadRequest: ErrorRequestHandler = (err: unknown, _req, _res, next) => {
-  if (err instanceof URIError && (err as URIError & { status?: unknown }).status === 400) {
-    next(AppError.badRequest("The request path is not valid percent-encoded UTF-8."));
-    return;
-  }
-  next(err);
-};

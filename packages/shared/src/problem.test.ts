@@ -15,6 +15,18 @@ describe("toAppError", () => {
     expect(toAppError(error)).toEqual({ error, expected: true });
   });
 
+  it("when a dependency is deliberately reported unavailable (503), then it is expected, not a bug", () => {
+    const error = AppError.serviceUnavailable(5, "database down");
+    expect(toAppError(error)).toEqual({ error, expected: true });
+  });
+
+  it("when Express reports a malformed percent-encoded path, then it is a 400", () => {
+    const uriError = Object.assign(new URIError("Failed to decode param '%E0%A4%A'"), { status: 400 });
+    const { error, expected } = toAppError(uriError);
+    expect(error.status).toBe(400);
+    expect(expected).toBe(true);
+  });
+
   it("when given a zod error, then returns a 400 listing every field", () => {
     const result = z.strictObject({ a: z.string(), b: z.int() }).safeParse({ a: 1, c: true });
     expect(result.success).toBe(false);

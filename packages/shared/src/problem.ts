@@ -76,7 +76,9 @@ function statusOf(error: object): number | undefined {
  * (logged with their stack; their message never reaches the client).
  */
 export function toAppError(error: unknown): { error: AppError; expected: boolean } {
-  if (error instanceof AppError) return { error, expected: error.status < 500 };
+  // An AppError was raised on purpose (a 503 for a dependency that is down is expected); only an unknown
+  // failure wrapped as a 500 means a bug.
+  if (error instanceof AppError) return { error, expected: error.status !== 500 };
   if (error instanceof ZodError) {
     return { error: AppError.badRequest("The request is invalid.", fieldErrors(error)), expected: true };
   }
@@ -95,6 +97,14 @@ export function toAppError(error: unknown): { error: AppError; expected: boolean
     if (known && known.status < 500) {
       return {
         error: new AppError({ status: known.status, title: titleOf(known.status), detail: known.detail }),
+        expected: true,
+      };
+    }
+    // Express's router reports broken percent-encoding in a path (/v1/jobs/%E0%A4%A) as a URIError with status
+    // 400 but without `expose`: the client sent it, so it is a 400.
+    if (error instanceof URIError && statusOf(error) === 400) {
+      return {
+        error: AppError.badRequest("The request path is not valid percent-encoded UTF-8."),
         expected: true,
       };
     }
