@@ -33,4 +33,4 @@ done
 log "deploying to $STACK: $target"
 
 apply_images "$target"
-echo "url=$(stack_output url)"
+echo "url=$(stack_output gatewayUrl)"

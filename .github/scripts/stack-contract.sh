@@ -2,14 +2,14 @@
 # What the delivery scripts rely on in the infra/ Pulumi program (infra/Pulumi.yaml, infra/src/index.ts). Sourced
 # by deploy.sh and rollback.sh; change it here (and in docs/delivery.md) when infra/ changes.
 #
-#   config  appAImageRef / appBImageRef   sha256:<digest> (or a tag) in the stack's own Artifact Registry repo
-#   output  images                        {"app-a": "<registry>/app-a@sha256:...", "app-b": ...} deployed now
-#   output  url                           https:// base URL of the public API
+#   config  appAImage / appBImage         full image reference <registry>/app-a@sha256:... (or a tag or digest)
+#   output  images                        {"appA": "<registry>/app-a@sha256:...", "appB": ...} deployed now
+#   output  gatewayUrl                    https:// base URL of the public API
 #   output  kubeconfig (secret)           authenticates with gke-gcloud-auth-plugin
 #   output  namespace                     where the Deployments live, labelled app.kubernetes.io/name=<app>
 
-# The deployed apps, as "<app name>:<config key of its image>".
-DEPLOYED_APPS=("app-a:appAImageRef" "app-b:appBImageRef")
+# The deployed apps, as "<app name>:<config key of its image>:<key in the images output>".
+DEPLOYED_APPS=("app-a:appAImage:appA" "app-b:appBImage:appB")
 STACK_DIR=${STACK_DIR:-infra}
 ROLLOUT_TIMEOUT=${ROLLOUT_TIMEOUT:-10m}
 
@@ -17,30 +17,24 @@ log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
 
 stack_output() { pulumi --cwd "$STACK_DIR" stack output --stack "$STACK" "$@"; }
 
-# Prints the stack's deployed images as JSON ({} before the first deploy). Errors (auth, backend) still fail.
+# Prints the stack's deployed images as JSON keyed by app name ({} before the first deploy). Errors (auth,
+# backend) still fail.
 deployed_images() {
   local outputs
   outputs=$(stack_output --json)
-  jq -c '.images // {}' <<<"$outputs"
-}
-
-# The config value for a full reference: its digest, or its tag when it has no digest (a hand-made first deploy).
-config_ref() {
-  case $1 in
-    *@sha256:*) echo "${1##*@}" ;;
-    *) echo "${1##*:}" ;;
-  esac
+  jq -c '.images // {} | {"app-a": .appA, "app-b": .appB} | with_entries(select(.value != null))' <<<"$outputs"
 }
 
 # Sets every app's image and runs `pulumi up`. Argument: JSON {"app-a": "<full reference>", ...} for every app.
 apply_images() {
-  local images=$1 entry app key ref
+  local images=$1 entry app key ref rest
   for entry in "${DEPLOYED_APPS[@]}"; do
     app=${entry%%:*}
-    key=${entry#*:}
+    rest=${entry#*:}
+    key=${rest%%:*}
     ref=$(jq -r --arg app "$app" '.[$app] // empty' <<<"$images")
     [ -n "$ref" ] || { log "no image for $app (release every app once: add a changeset naming it)"; return 1; }
-    pulumi --cwd "$STACK_DIR" config set --stack "$STACK" "$key" "$(config_ref "$ref")"
+    pulumi --cwd "$STACK_DIR" config set --stack "$STACK" "$key" "$ref"
   done
   # The Kubernetes provider waits for each Deployment's rollout before it reports success.
   pulumi --cwd "$STACK_DIR" up --stack "$STACK" --yes --skip-preview --diff

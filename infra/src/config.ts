@@ -174,7 +174,11 @@ class Reader {
   }
 }
 
-function readApp(r: Reader, prefix: "appA" | "appB", defaults: { cpu: string; cpuLimit: string }): AppConfig {
+function readApp(
+  r: Reader,
+  prefix: "appA" | "appB",
+  defaults: { cpu: string; cpuLimit: string; memory: string; memoryLimit: string },
+): AppConfig {
   const app: AppConfig = {
     image: r.matching(`${prefix}Image`, IMAGE, "an image reference, a tag or sha256:<digest>"),
     minReplicas: r.integer(`${prefix}MinReplicas`, 2, 1, 100),
@@ -182,8 +186,18 @@ function readApp(r: Reader, prefix: "appA" | "appB", defaults: { cpu: string; cp
     cpuTargetPercent: r.integer(`${prefix}CpuTargetPercent`, 70, 10, 95),
     cpuRequest: r.matching(`${prefix}CpuRequest`, QUANTITY, "a CPU quantity such as 250m", defaults.cpu),
     cpuLimit: r.matching(`${prefix}CpuLimit`, QUANTITY, "a CPU quantity such as 1", defaults.cpuLimit),
-    memoryRequest: r.matching(`${prefix}MemoryRequest`, QUANTITY, "a memory quantity such as 256Mi", "256Mi"),
-    memoryLimit: r.matching(`${prefix}MemoryLimit`, QUANTITY, "a memory quantity such as 512Mi", "512Mi"),
+    memoryRequest: r.matching(
+      `${prefix}MemoryRequest`,
+      QUANTITY,
+      "a memory quantity such as 256Mi",
+      defaults.memory,
+    ),
+    memoryLimit: r.matching(
+      `${prefix}MemoryLimit`,
+      QUANTITY,
+      "a memory quantity such as 512Mi",
+      defaults.memoryLimit,
+    ),
     logLevel: r.oneOf(`${prefix}LogLevel`, ["trace", "debug", "info", "warn", "error", "fatal"], "info"),
   };
   if (/(^|:)latest$/.test(app.image))
@@ -249,11 +263,13 @@ export function parseConfig(
     cloudArmorRequestsPerMinute: r.integer("cloudArmorRequestsPerMinute", 1200, 10, 1_000_000),
     namespace: r.matching("namespace", /^[a-z][a-z0-9-]{0,62}$/, "a namespace name", "platform"),
     appA: {
-      ...readApp(r, "appA", { cpu: "250m", cpuLimit: "1" }),
-      maxRatePerEndpoint: r.integer("appAMaxRatePerEndpoint", 50, 1, 100_000),
+      // Memory: app-a peaked at ~330 MiB RSS under load (docs/benchmarks.md).
+      ...readApp(r, "appA", { cpu: "250m", cpuLimit: "1", memory: "384Mi", memoryLimit: "768Mi" }),
+      // 350 req/s per pod at a 250m CPU request: derived from the benchmark in docs/benchmarks.md.
+      maxRatePerEndpoint: r.integer("appAMaxRatePerEndpoint", 350, 1, 100_000),
       capacityTargetPercent: r.integer("appACapacityTargetPercent", 70, 10, 100),
     },
-    appB: readApp(r, "appB", { cpu: "500m", cpuLimit: "1" }),
+    appB: readApp(r, "appB", { cpu: "500m", cpuLimit: "1", memory: "256Mi", memoryLimit: "512Mi" }),
     jwtAudience: r.matching("jwtAudience", /^\S+$/, "a non-empty audience", "jobs-api"),
     preStopSleepSeconds: r.integer("preStopSleepSeconds", 15, 0, 120),
     mongodbMembers: r.integer("mongodbMembers", 3, 1, 7),

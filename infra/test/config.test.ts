@@ -45,7 +45,7 @@ describe("stack configuration", () => {
     const { config } = parseConfig(source(), "dev");
     expect(config.authorizedNetworks).toEqual([]);
     expect(config.deletionProtection).toBe(true);
-    expect(config.appA.maxRatePerEndpoint).toBe(50);
+    expect(config.appA.maxRatePerEndpoint).toBe(350);
     expect(config.mongodbVersion).toMatch(/^8\.0\.\d+$/);
   });
 
@@ -128,9 +128,9 @@ describe("Pulumi.yaml declarations", () => {
     },
   );
 
-  it("when the default for maxRatePerEndpoint is documented, then it is flagged as a placeholder for the benchmark", () => {
+  it("when the default for maxRatePerEndpoint is documented, then it points at the benchmark it comes from", () => {
     expect(project.config.appAMaxRatePerEndpoint?.description).toMatch(
-      /placeholder, to be replaced by the benchmark figure/,
+      /Default 350, derived from the benchmark/,
     );
   });
 });

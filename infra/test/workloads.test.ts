@@ -47,7 +47,7 @@ describe.each(STACKS)("%s stack: workloads", (stack) => {
     ]);
     expect(GCLB_CAPACITY_METRIC).toBe("autoscaling.googleapis.com|gclb-capacity-fullness");
     expect(run().object("Service", "app-a").metadata.annotations).toEqual({
-      "networking.gke.io/max-rate-per-endpoint": "50",
+      "networking.gke.io/max-rate-per-endpoint": "350",
     });
   });
 
