@@ -90,6 +90,38 @@ export interface TokenVerifierOptions {
   readonly audience: string;
   /** Allowed clock skew in seconds (default 30). */
   readonly clockToleranceSeconds?: number;
+  /**
+   * How many verified tokens to remember (default 10,000; 0 turns it off). A client sends the same token on every
+   * request until it expires, and the Ed25519 check was the largest single cost of an authenticated read
+   * (docs/benchmarks.md). A remembered token is answered until its own `exp`, never longer; access tokens cannot be
+   * revoked before expiry anyway, so the answer is the same one a fresh check would give.
+   */
+  readonly cacheSize?: number;
+}
+
+/** Verified claims by token string, oldest first, bounded; entries die at the token's expiry. */
+class VerifiedTokens {
+  private readonly entries = new Map<string, AccessClaims>();
+  constructor(private readonly capacity: number) {}
+
+  get(token: string): AccessClaims | undefined {
+    const claims = this.entries.get(token);
+    if (claims === undefined) return undefined;
+    if (claims.exp * 1000 <= Date.now()) {
+      this.entries.delete(token);
+      return undefined;
+    }
+    return claims;
+  }
+
+  set(token: string, claims: AccessClaims): void {
+    if (this.capacity <= 0) return;
+    if (this.entries.size >= this.capacity) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done !== true) this.entries.delete(oldest.value);
+    }
+    this.entries.set(token, claims);
+  }
 }
 
 /**
@@ -97,8 +129,11 @@ export interface TokenVerifierOptions {
  * app-a uses it through createJwksVerifier; app-b passes its own public keys to check tokens it issued.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): JwksVerifier {
+  const verified = new VerifiedTokens(options.cacheSize ?? 10_000);
   return {
     verify: async (token) => {
+      const known = verified.get(token);
+      if (known !== undefined) return known;
       try {
         const { payload } = await jwtVerify(token, options.keys, {
           issuer: options.issuer,
@@ -115,12 +150,14 @@ export function createTokenVerifier(options: TokenVerifierOptions): JwksVerifier
         ) {
           throw AppError.unauthorized("The access token lacks required claims.", "invalid_token");
         }
-        return {
+        const claims: AccessClaims = {
           sub: payload.sub,
           jti: payload.jti,
           exp: payload.exp,
           scopes: scope.split(" ").filter(Boolean),
         };
+        verified.set(token, claims);
+        return claims;
       } catch (error) {
         if (error instanceof AppError) throw error;
         if (error instanceof JwksUnavailable) {

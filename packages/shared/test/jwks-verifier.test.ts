@@ -1,10 +1,10 @@
 import { createServer } from "node:http";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import type { CryptoKey } from "jose";
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from "jose";
+import type { CryptoKey, JWTVerifyGetKey } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppError, createJwksVerifier, requireAuth } from "../src/index.js";
+import { AppError, createJwksVerifier, createTokenVerifier, requireAuth } from "../src/index.js";
 import type { JwksVerifier } from "../src/index.js";
 
 /** A real JWKS endpoint on port 0 publishing one Ed25519 key; a second key is never published. */
@@ -113,6 +113,53 @@ describe("createJwksVerifier", () => {
     const before = fetches;
     for (let i = 0; i < 5; i++) await v.verify(await sign());
     expect(fetches - before).toBe(1);
+  });
+});
+
+describe("createTokenVerifier's memory of verified tokens", () => {
+  async function countingKeys(): Promise<{ keys: JWTVerifyGetKey; lookups: () => number }> {
+    const response = await fetch(jwksUrl);
+    const local = createLocalJWKSet((await response.json()) as Parameters<typeof createLocalJWKSet>[0]);
+    let lookups = 0;
+    return {
+      keys: (header, token) => {
+        lookups++;
+        return local(header, token);
+      },
+      lookups: () => lookups,
+    };
+  }
+
+  it("when the same token comes again, then it is answered without checking the signature again", async () => {
+    const { keys, lookups } = await countingKeys();
+    const verifier = createTokenVerifier({ keys, issuer: ISSUER, audience: AUDIENCE });
+    const token = await sign();
+    const first = await verifier.verify(token);
+    expect(await verifier.verify(token)).toEqual(first);
+    expect(lookups()).toBe(1);
+  });
+
+  it("when a remembered token expires, then it is refused like any expired token", async () => {
+    const { keys } = await countingKeys();
+    const verifier = createTokenVerifier({
+      keys,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      clockToleranceSeconds: 0,
+    });
+    const token = await sign({ expiresIn: 1 });
+    const { exp } = await verifier.verify(token);
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+    expect((await rejection(verifier, token)).status).toBe(401);
+  });
+
+  it("when the memory is off, then every call checks the signature", async () => {
+    const { keys, lookups } = await countingKeys();
+    const verifier = createTokenVerifier({ keys, issuer: ISSUER, audience: AUDIENCE, cacheSize: 0 });
+    const token = await sign();
+    await verifier.verify(token);
+    await verifier.verify(token);
+    expect(lookups()).toBe(2);
   });
 });
 
