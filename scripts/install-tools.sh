@@ -36,7 +36,8 @@ install_system_packages() {
 
 install_python_tools() {
   local req="$repo_root/tools/python/requirements.txt"
-  local venv="$tools_dir/venv-$(stamp_of "$req")"
+  local venv
+  venv="$tools_dir/venv-$(stamp_of "$req")"
   if [ ! -x "$venv/bin/checkov" ]; then
     log "installing Python tools from tools/python/requirements.txt"
     rm -rf "$venv"
@@ -52,7 +53,8 @@ install_python_tools() {
 install_go_tool() {
   local name=$1 pkg=$2
   local dir="$repo_root/tools/$name"
-  local bin="$bin_dir/$name-$(stamp_of "$dir/go.sum")"
+  local bin
+  bin="$bin_dir/$name-$(stamp_of "$dir/go.sum")"
   if [ ! -x "$bin" ]; then
     command -v go >/dev/null || { log "Go is needed to build $name"; exit 1; }
     log "building $name from tools/$name"

@@ -161,8 +161,8 @@ describe("GitHub Actions workflows", () => {
       expect(wf.env?.PULUMI_VERSION, wf.file).toBe(infra.dependencies["@pulumi/pulumi"]);
   });
 
-  it("when shell scripts of the delivery path are checked by shellcheck, then it reports nothing", () => {
-    const scripts = [".github/scripts/*.sh", "tests/delivery/recipe.sh"];
+  it("when the repository's shell scripts are checked by shellcheck, then it reports nothing", () => {
+    const scripts = [".github/scripts/*.sh", "tests/delivery/recipe.sh", "scripts/*.sh", ".ci/run"];
     const result = runTool("bash", ["-c", `shellcheck -x -P SCRIPTDIR ${scripts.join(" ")}`], repoRoot);
     expect(result.output).toBe("");
     expect(result.status).toBe(0);
