@@ -1,5 +1,6 @@
 import type { Collection, Db } from "mongodb";
 import { ensureExpiryIndex, purgeExpired } from "./expiry.js";
+import { isDuplicateKey } from "./mongo-errors.js";
 
 export interface RefreshTokenRecord {
   /** SHA-256 (hex) of the token; the token itself is never stored. */
@@ -15,21 +16,33 @@ export interface RefreshTokenRecord {
   readonly revokedAt: Date | null;
 }
 
+/** One per exchanged token: its unique `_id` is what lets exactly one exchange through (see consume). */
+interface RefreshTokenUse {
+  readonly _id: string;
+  readonly usedAt: Date;
+  readonly expiresAt: Date;
+}
+
 export class RefreshTokensRepository {
   readonly collection: Collection<RefreshTokenRecord>;
+  private readonly uses: Collection<RefreshTokenUse>;
 
   constructor(db: Db) {
     this.collection = db.collection<RefreshTokenRecord>("refresh_tokens");
+    this.uses = db.collection<RefreshTokenUse>("refresh_token_uses");
   }
 
   /** Resolves true when the server deletes expired records itself (TTL index), false when purgeExpired must. */
   async ensureIndexes(): Promise<boolean> {
     await this.collection.createIndex({ familyId: 1 }, { name: "family" }, undefined);
-    return ensureExpiryIndex(this.collection as unknown as Collection<never>);
+    const tokensTtl = await ensureExpiryIndex(this.collection as unknown as Collection<never>);
+    const usesTtl = await ensureExpiryIndex(this.uses as unknown as Collection<never>);
+    return tokensTtl && usesTtl;
   }
 
-  purgeExpired(now: Date): Promise<number> {
-    return purgeExpired(this.collection as unknown as Collection<never>, now);
+  async purgeExpired(now: Date): Promise<number> {
+    const tokens = await purgeExpired(this.collection as unknown as Collection<never>, now);
+    return tokens + (await purgeExpired(this.uses as unknown as Collection<never>, now));
   }
 
   async insert(record: RefreshTokenRecord): Promise<void> {
@@ -37,10 +50,22 @@ export class RefreshTokensRepository {
   }
 
   /**
-   * Marks the token used if, and only if, it is still unused, unrevoked and unexpired: one atomic
-   * findOneAndUpdate, so of two concurrent refreshes with the same token exactly one gets the record back.
+   * Marks the token used if, and only if, it is still unused, unrevoked and unexpired, so that of two concurrent
+   * refreshes with the same token exactly one gets the record back. On MongoDB the filtered findOneAndUpdate alone
+   * is atomic; FerretDB v1 does not apply its filter atomically (measured: two clients both won 27 times in 30),
+   * so the exchange first inserts a use record whose unique `_id` admits one caller on either server. A loser
+   * marks the token used before answering, so the caller sees the reuse and revokes the family.
    */
-  consume(tokenHash: string, now: Date): Promise<RefreshTokenRecord | null> {
+  async consume(tokenHash: string, now: Date): Promise<RefreshTokenRecord | null> {
+    const record = await this.collection.findOne({ _id: tokenHash });
+    if (!record) return null;
+    try {
+      await this.uses.insertOne({ _id: tokenHash, usedAt: now, expiresAt: record.expiresAt });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      await this.collection.updateOne({ _id: tokenHash, usedAt: null }, { $set: { usedAt: now } });
+      return null;
+    }
     return this.collection.findOneAndUpdate(
       { _id: tokenHash, usedAt: null, revokedAt: null, expiresAt: { $gt: now } },
       { $set: { usedAt: now } },
