@@ -20,6 +20,15 @@ describe("toAppError", () => {
     expect(toAppError(error)).toEqual({ error, expected: true });
   });
 
+  it("when a dependency's socket fails unwrapped (EPIPE), then it is a 503, not a bug", () => {
+    const epipe = Object.assign(new Error("This socket has been ended by the other party"), {
+      code: "EPIPE",
+    });
+    const { error, expected } = toAppError(epipe);
+    expect(error.status).toBe(503);
+    expect(expected).toBe(true);
+  });
+
   it("when Express reports a malformed percent-encoded path, then it is a 400", () => {
     const uriError = Object.assign(new URIError("Failed to decode param '%E0%A4%A'"), { status: 400 });
     const { error, expected } = toAppError(uriError);

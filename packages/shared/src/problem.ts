@@ -55,8 +55,16 @@ const BODY_PARSER_ERRORS: Record<string, { status: number; detail: string }> = {
   "stream.encoding.set": { status: 500, detail: "The request stream was read before the body parser." },
 };
 
+/**
+ * Node's socket error codes. A handler's only outgoing connections are to its dependencies, so one of these while
+ * serving a request means a dependency went away. The MongoDB driver lets some through unwrapped (seen: EPIPE
+ * from a write to a socket the server had closed when the database stopped under load).
+ */
+const SOCKET_ERROR_CODES = new Set(["EPIPE", "ECONNRESET", "ECONNREFUSED", "ECONNABORTED", "ETIMEDOUT"]);
+
 function isDatabaseUnavailable(error: unknown): boolean {
   return (
+    (error instanceof Error && SOCKET_ERROR_CODES.has(String((error as { code?: unknown }).code))) ||
     error instanceof MongoServerSelectionError ||
     error instanceof MongoNetworkError ||
     error instanceof MongoNotConnectedError ||

@@ -76,6 +76,8 @@ describe("database outage under load", () => {
     expect(liveness.status).toBe(200); // the process did not crash
     expect(appA.pid).toBeGreaterThan(0);
     expect(stats.networkErrors).toEqual([]);
+    // A 500 means an error the service did not recognise as "database unavailable": show its log line.
+    expect(appA.logs().filter((line) => line.includes('"unhandled error"'))).toEqual([]);
     expect(stats.failures).toEqual([]);
     expect(unexpected).toEqual([]);
     expect(count503).toBeGreaterThan(0);
