@@ -1,4 +1,4 @@
-import { durationMs, logLevel, parseEnv, port, positiveInt, trustProxy } from "@platform/shared";
+import { parseEnv, positiveInt, serviceEnvShape } from "@platform/shared";
 import type { LogLevel, TrustProxy } from "@platform/shared";
 import { z } from "zod";
 
@@ -47,27 +47,7 @@ const atLeast = (minimum: number) =>
 
 const EnvSchema = z
   .object({
-    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
-    HOST: z.string().min(1).default("0.0.0.0"),
-    PORT: port().default(3001),
-    METRICS_PORT: port().default(9465),
-    LOG_LEVEL: logLevel().default("info"),
-    MONGODB_URI: z
-      .string()
-      .regex(/^mongodb(\+srv)?:\/\//, "expected a mongodb:// or mongodb+srv:// URI")
-      .optional(),
-    MONGODB_DB: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,63}$/, "expected a database name")
-      .default("auth"),
-    SHUTDOWN_DRAIN_DELAY_MS: durationMs().optional(),
-    SHUTDOWN_TIMEOUT_MS: durationMs().default(25_000),
-    BODY_LIMIT: z
-      .string()
-      .regex(/^\d+(b|kb|mb)$/i, "expected a size such as 100kb")
-      .default("100kb"),
-    JWT_ISSUER: z.string().min(1).optional(),
-    JWT_AUDIENCE: z.string().min(1).default("jobs-api"),
+    ...serviceEnvShape({ port: 3001, metricsPort: 9465, database: "auth" }),
     JWT_SIGNING_KEYS: signingKeys.optional(),
     ACCESS_TOKEN_TTL_SECONDS: positiveInt().default(900),
     REFRESH_TOKEN_TTL_SECONDS: positiveInt().default(2_592_000),
@@ -77,7 +57,6 @@ const EnvSchema = z
     ARGON2_MEMORY_KIB: atLeast(ARGON2_MINIMUM.memoryKiB).default(ARGON2_MINIMUM.memoryKiB),
     ARGON2_TIME_COST: atLeast(ARGON2_MINIMUM.timeCost).default(ARGON2_MINIMUM.timeCost),
     ARGON2_PARALLELISM: atLeast(ARGON2_MINIMUM.parallelism).default(ARGON2_MINIMUM.parallelism),
-    TRUST_PROXY: trustProxy().optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;

@@ -53,8 +53,7 @@ export class RefreshTokensRepository {
    * Marks the token used if, and only if, it is still unused, unrevoked and unexpired, so that of two concurrent
    * refreshes with the same token exactly one gets the record back. On MongoDB the filtered findOneAndUpdate alone
    * is atomic; FerretDB v1 does not apply its filter atomically (measured: two clients both won 27 times in 30),
-   * so the exchange first inserts a use record whose unique `_id` admits one caller on either server. A loser
-   * marks the token used before answering, so the caller sees the reuse and revokes the family.
+   * so the exchange first inserts a use record whose unique `_id` admits one caller on either server.
    */
   async consume(tokenHash: string, now: Date): Promise<RefreshTokenRecord | null> {
     const record = await this.collection.findOne({ _id: tokenHash });
@@ -62,15 +61,20 @@ export class RefreshTokensRepository {
     try {
       await this.uses.insertOne({ _id: tokenHash, usedAt: now, expiresAt: record.expiresAt });
     } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      await this.collection.updateOne({ _id: tokenHash, usedAt: null }, { $set: { usedAt: now } });
-      return null;
+      if (isDuplicateKey(error)) return null;
+      throw error;
     }
     return this.collection.findOneAndUpdate(
       { _id: tokenHash, usedAt: null, revokedAt: null, expiresAt: { $gt: now } },
       { $set: { usedAt: now } },
       { returnDocument: "before" },
     );
+  }
+
+  /** True once the token was exchanged (or an exchange of it has begun): presenting it again is reuse. */
+  async wasExchanged(record: RefreshTokenRecord): Promise<boolean> {
+    if (record.usedAt !== null) return true;
+    return (await this.uses.countDocuments({ _id: record._id }, { limit: 1 })) > 0;
   }
 
   findByHash(tokenHash: string): Promise<RefreshTokenRecord | null> {

@@ -62,7 +62,7 @@ export class Sessions {
     const consumed = await this.deps.refreshTokens.consume(tokenHash, now);
     if (!consumed) {
       const known = await this.deps.refreshTokens.findByHash(tokenHash);
-      if (known?.usedAt) {
+      if (known && (await this.deps.refreshTokens.wasExchanged(known))) {
         const revoked = await this.deps.refreshTokens.revokeFamily(known.familyId, now);
         this.deps.logger.warn(
           { familyId: known.familyId, userId: known.userId, revoked },
