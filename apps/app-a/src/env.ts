@@ -1,5 +1,5 @@
-import { durationMs, logLevel, parseEnv, port, trustProxy } from "@platform/shared";
-import type { TrustProxy } from "@platform/shared";
+import { parseEnv, serviceEnvShape } from "@platform/shared";
+import type { LogLevel, TrustProxy } from "@platform/shared";
 import { z } from "zod";
 
 /**
@@ -18,29 +18,8 @@ const PRODUCTION_REQUIRED = Object.keys(DEV_DEFAULTS) as (keyof typeof DEV_DEFAU
 
 const EnvSchema = z
   .object({
-    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
-    HOST: z.string().min(1).default("0.0.0.0"),
-    PORT: port().default(3000),
-    METRICS_PORT: port().default(9464),
-    LOG_LEVEL: logLevel().default("info"),
-    MONGODB_URI: z
-      .string()
-      .regex(/^mongodb(\+srv)?:\/\//, "expected a mongodb:// or mongodb+srv:// URI")
-      .optional(),
-    MONGODB_DB: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,63}$/, "expected a database name")
-      .default("jobs"),
-    SHUTDOWN_DRAIN_DELAY_MS: durationMs().optional(),
-    SHUTDOWN_TIMEOUT_MS: durationMs().default(25_000),
-    BODY_LIMIT: z
-      .string()
-      .regex(/^\d+(b|kb|mb)$/i, "expected a size such as 100kb")
-      .default("100kb"),
+    ...serviceEnvShape({ port: 3000, metricsPort: 9464, database: "jobs" }),
     JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
-    JWT_ISSUER: z.string().min(1).optional(),
-    JWT_AUDIENCE: z.string().min(1).default("jobs-api"),
-    TRUST_PROXY: trustProxy().optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;
@@ -56,7 +35,7 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly metricsPort: number;
-  readonly logLevel: z.infer<ReturnType<typeof logLevel>>;
+  readonly logLevel: LogLevel;
   readonly mongodbUri: string;
   readonly mongodbDb: string;
   readonly drainDelayMs: number;

@@ -95,3 +95,42 @@ export function trustProxy() {
       return value;
     });
 }
+
+/** Each service's own defaults for the variables every service reads. */
+export interface ServiceEnvDefaults {
+  readonly port: number;
+  readonly metricsPort: number;
+  readonly database: string;
+}
+
+/**
+ * The zod fields of the variables both services read (the runtime contract: HTTP and metrics ports, logging,
+ * MongoDB, shutdown, body limit, token issuer/audience, proxy trust). A service spreads them into its own schema
+ * and adds what only it reads; production-only requirements stay with the service.
+ */
+export function serviceEnvShape(defaults: ServiceEnvDefaults) {
+  return {
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    PORT: port().default(defaults.port),
+    METRICS_PORT: port().default(defaults.metricsPort),
+    LOG_LEVEL: logLevel().default("info"),
+    MONGODB_URI: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, "expected a mongodb:// or mongodb+srv:// URI")
+      .optional(),
+    MONGODB_DB: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,63}$/, "expected a database name")
+      .default(defaults.database),
+    SHUTDOWN_DRAIN_DELAY_MS: durationMs().optional(),
+    SHUTDOWN_TIMEOUT_MS: durationMs().default(25_000),
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, "expected a size such as 100kb")
+      .default("100kb"),
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).default("jobs-api"),
+    TRUST_PROXY: trustProxy().optional(),
+  };
+}

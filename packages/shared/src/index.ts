@@ -7,6 +7,8 @@ export {
   bool,
   logLevel,
   trustProxy,
+  serviceEnvShape,
+  type ServiceEnvDefaults,
   LOG_LEVELS,
   type LogLevel,
   type TrustProxy,
