@@ -1,5 +1,5 @@
-import { parseEnv, serviceEnvShape } from "@platform/shared";
-import type { LogLevel, TrustProxy } from "@platform/shared";
+import { parseEnv, serviceConfig, serviceEnvShape } from "@platform/shared";
+import type { ServiceConfig } from "@platform/shared";
 import { z } from "zod";
 
 /**
@@ -30,42 +30,19 @@ const EnvSchema = z
     }
   });
 
-export interface Config {
-  readonly nodeEnv: "development" | "test" | "production";
-  readonly host: string;
-  readonly port: number;
-  readonly metricsPort: number;
-  readonly logLevel: LogLevel;
-  readonly mongodbUri: string;
-  readonly mongodbDb: string;
-  readonly drainDelayMs: number;
-  readonly shutdownTimeoutMs: number;
-  readonly bodyLimit: string;
+export interface Config extends ServiceConfig {
   readonly jwksUrl: string;
   readonly jwtIssuer: string;
   readonly jwtAudience: string;
-  readonly trustProxy: TrustProxy;
 }
 
 /** Throws shared's ConfigError listing every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = parseEnv(EnvSchema, env);
-  const production = parsed.NODE_ENV === "production";
   return {
-    nodeEnv: parsed.NODE_ENV,
-    host: parsed.HOST,
-    port: parsed.PORT,
-    metricsPort: parsed.METRICS_PORT,
-    logLevel: parsed.LOG_LEVEL,
-    mongodbUri: parsed.MONGODB_URI ?? DEV_DEFAULTS.MONGODB_URI,
-    mongodbDb: parsed.MONGODB_DB,
-    // In production the load balancer needs a few seconds to notice the failing readiness before we stop accepting.
-    drainDelayMs: parsed.SHUTDOWN_DRAIN_DELAY_MS ?? (production ? 5000 : 0),
-    shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
-    bodyLimit: parsed.BODY_LIMIT,
+    ...serviceConfig(parsed, DEV_DEFAULTS),
     jwksUrl: parsed.JWKS_URL ?? DEV_DEFAULTS.JWKS_URL,
     jwtIssuer: parsed.JWT_ISSUER ?? DEV_DEFAULTS.JWT_ISSUER,
     jwtAudience: parsed.JWT_AUDIENCE,
-    trustProxy: parsed.TRUST_PROXY ?? DEV_DEFAULTS.TRUST_PROXY,
   };
 }

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import { MONGODB_PORT } from "./mongodb.js";
+import { restrictedContainerSecurityContext } from "./security.js";
 
 /** GKE metadata server addresses (Workload Identity token exchange) as seen from pods on Dataplane V2. */
 const METADATA_SERVER = [
@@ -95,16 +96,7 @@ export class MongoBackup extends pulumi.ComponentResource {
       child,
     );
 
-    const securityContext = {
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      runAsUser: 65532,
-      runAsGroup: 65532,
-      capabilities: { drop: ["ALL"] },
-      seccompProfile: { type: "RuntimeDefault" },
-    };
+    const securityContext = restrictedContainerSecurityContext;
     const mounts = [
       { name: "dump", mountPath: "/backup" },
       { name: "tmp", mountPath: "/tmp" },

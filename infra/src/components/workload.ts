@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import { hpaSpec, type AutoscalingPolicy } from "./autoscaling.js";
+import { restrictedContainerSecurityContext } from "./security.js";
 
 /** Source ranges of Google's external Application Load Balancers and their health checks. */
 export const GCLB_SOURCE_RANGES = ["35.191.0.0/16", "130.211.0.0/22"] as const;
@@ -158,16 +159,7 @@ export class Workload extends pulumi.ComponentResource {
                   // No shell in the image: the kubelet's own sleep action keeps the old pod serving while the
                   // load balancer and kube-proxy/Dataplane V2 remove its endpoint.
                   lifecycle: { preStop: { sleep: { seconds: args.preStopSleepSeconds } } },
-                  securityContext: {
-                    allowPrivilegeEscalation: false,
-                    privileged: false,
-                    readOnlyRootFilesystem: true,
-                    runAsNonRoot: true,
-                    runAsUser: 65532,
-                    runAsGroup: 65532,
-                    capabilities: { drop: ["ALL"] },
-                    seccompProfile: { type: "RuntimeDefault" },
-                  },
+                  securityContext: restrictedContainerSecurityContext,
                   volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                 },
               ],

@@ -134,3 +134,47 @@ export function serviceEnvShape(defaults: ServiceEnvDefaults) {
     TRUST_PROXY: trustProxy().optional(),
   };
 }
+
+/** What serviceEnvShape's variables parse to. */
+export type ServiceEnv = z.infer<z.ZodObject<ReturnType<typeof serviceEnvShape>>>;
+
+/** The settings every service derives from serviceEnvShape's variables. */
+export interface ServiceConfig {
+  readonly nodeEnv: "development" | "test" | "production";
+  readonly host: string;
+  readonly port: number;
+  readonly metricsPort: number;
+  readonly logLevel: LogLevel;
+  readonly mongodbUri: string;
+  readonly mongodbDb: string;
+  /** How long /readyz fails before the server stops accepting on SIGTERM. */
+  readonly drainDelayMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly bodyLimit: string;
+  readonly trustProxy: TrustProxy;
+}
+
+/**
+ * Maps the common variables to settings. `devDefaults` apply only where the variable is unset, and a service
+ * refuses them in production (its schema requires those variables there).
+ */
+export function serviceConfig(
+  env: ServiceEnv,
+  devDefaults: { readonly MONGODB_URI: string; readonly TRUST_PROXY: TrustProxy },
+): ServiceConfig {
+  const production = env.NODE_ENV === "production";
+  return {
+    nodeEnv: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    metricsPort: env.METRICS_PORT,
+    logLevel: env.LOG_LEVEL,
+    mongodbUri: env.MONGODB_URI ?? devDefaults.MONGODB_URI,
+    mongodbDb: env.MONGODB_DB,
+    // In production the load balancer needs a few seconds to notice the failing readiness before we stop accepting.
+    drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS ?? (production ? 5000 : 0),
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    bodyLimit: env.BODY_LIMIT,
+    trustProxy: env.TRUST_PROXY ?? devDefaults.TRUST_PROXY,
+  };
+}
