@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import { MONGODB_PORT } from "./mongodb.js";
-import { restrictedContainerSecurityContext } from "./security.js";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security.js";
 
 /** GKE metadata server addresses (Workload Identity token exchange) as seen from pods on Dataplane V2. */
 const METADATA_SERVER = [
@@ -123,13 +123,7 @@ export class MongoBackup extends pulumi.ComponentResource {
                   serviceAccountName: sa.metadata.name,
                   automountServiceAccountToken: false,
                   restartPolicy: "Never",
-                  securityContext: {
-                    runAsNonRoot: true,
-                    runAsUser: 65532,
-                    runAsGroup: 65532,
-                    fsGroup: 65532,
-                    seccompProfile: { type: "RuntimeDefault" },
-                  },
+                  securityContext: restrictedPodSecurityContext,
                   // Dump first (init container), upload second: each image does one job and no shell glue is
                   // needed between two processes in one container.
                   initContainers: [

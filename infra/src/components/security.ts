@@ -15,3 +15,12 @@ export const restrictedContainerSecurityContext: k8s.types.input.core.v1.Securit
   capabilities: { drop: ["ALL"] },
   seccompProfile: { type: "RuntimeDefault" },
 };
+
+/** The pod-level half: the same non-root identity, group-owned volumes, RuntimeDefault seccomp. */
+export const restrictedPodSecurityContext: k8s.types.input.core.v1.PodSecurityContext = {
+  runAsNonRoot: true,
+  runAsUser: 65532,
+  runAsGroup: 65532,
+  fsGroup: 65532,
+  seccompProfile: { type: "RuntimeDefault" },
+};

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import { hpaSpec, type AutoscalingPolicy } from "./autoscaling.js";
-import { restrictedContainerSecurityContext } from "./security.js";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security.js";
 
 /** Source ranges of Google's external Application Load Balancers and their health checks. */
 export const GCLB_SOURCE_RANGES = ["35.191.0.0/16", "130.211.0.0/22"] as const;
@@ -103,13 +103,7 @@ export class Workload extends pulumi.ComponentResource {
               serviceAccountName: this.serviceAccount.metadata.name,
               automountServiceAccountToken: false,
               terminationGracePeriodSeconds: grace,
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: 65532,
-                runAsGroup: 65532,
-                fsGroup: 65532,
-                seccompProfile: { type: "RuntimeDefault" },
-              },
+              securityContext: restrictedPodSecurityContext,
               topologySpreadConstraints: [
                 {
                   topologyKey: "topology.kubernetes.io/zone",
