@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Installs what the real Pulumi engine and the local single-node Kubernetes cluster need (`pnpm cluster up`, the
+# cluster tests):
+#
+#   - from Debian: containerd, runc, the CNI plugins, dockerd, etcd, mmdebstrap, iptables, ipset, conntrack
+#   - built from Go modules through the wrapper modules under tools/ (pinned by go.sum): the Pulumi CLI, its
+#     Node.js language host, the Kubernetes provider plugin, the Kubernetes control plane, kubelet, kube-proxy and
+#     kubectl, CoreDNS, metrics-server, kube-router (NetworkPolicy enforcement) and Traefik (the Gateway API)
+#
+# Binaries land in $PLATFORM_TOOLS_DIR/cluster/<name>-<stamp> (stamp: a hash of the wrapper's inputs) and are
+# linked into $PLATFORM_TOOLS_DIR/bin; a binary whose stamp is cached is never rebuilt. The Go build cache those
+# builds leave behind (several GB) is deleted afterwards unless KEEP_GO_BUILD_CACHE=1.
+#
+#   scripts/install-cluster-tools.sh            # everything
+#   scripts/install-cluster-tools.sh pulumi     # only the named tools (pulumi, kubernetes, coredns, ...)
+set -euo pipefail
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+tools_dir=${PLATFORM_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/gke-platform}
+bin_dir="$tools_dir/bin"
+cache_dir="$tools_dir/cluster"
+mkdir -p "$bin_dir" "$cache_dir"
+
+log() { printf '[install-cluster-tools] %s\n' "$*" >&2; }
+die() {
+  log "$*"
+  exit 1
+}
+
+# The versions each wrapper module pins, for the -X version flags (upstream's release tooling sets them).
+mod_version() { sed -n "s#^\(require \)\{0,1\}[[:space:]]*$1 \(v[^ ]*\).*#\2#p" "$2" | head -1; }
+
+# stamp_of EXTRA FILE...: a short hash of the files and one extra string (the build flags).
+stamp_of() {
+  local extra=$1
+  shift
+  { cat "$@"; printf '%s\n' "$extra"; } | sha256sum | cut -c1-12
+}
+
+install_system_packages() {
+  local need=() pkg
+  for pkg in containerd runc containernetworking-plugins docker.io etcd-server mmdebstrap iptables ipset conntrack; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
+  done
+  [ ${#need[@]} -eq 0 ] && return
+  [ "$(id -u)" -eq 0 ] || die "installing ${need[*]} needs root (the local cluster runs as root): sudo $0"
+  log "installing ${need[*]} with apt-get"
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+  # The packages start system services; the local cluster runs its own instances with their own state.
+  if command -v systemctl >/dev/null; then
+    systemctl disable --now containerd docker docker.socket etcd >/dev/null 2>&1 || true
+  fi
+}
+
+# build_go NAME WRAPPER PACKAGE [LDFLAGS]: go build PACKAGE inside tools/WRAPPER into the cache, link it as NAME.
+build_go() {
+  local name=$1 wrapper=$2 pkg=$3 ldflags=${4:-}
+  local dir="$repo_root/tools/$wrapper"
+  local stamp
+  # shellcheck disable=SC2046 # file names under tools/ have no spaces
+  stamp=$(stamp_of "$ldflags" "$dir/go.mod" "$dir/go.sum" $(find "$dir" -name '*.go' | sort))
+  local bin="$cache_dir/$name-$stamp"
+  if [ ! -x "$bin" ]; then
+    command -v go >/dev/null || die "Go is needed to build $name (apt-get install golang, or the Go toolchain)"
+    log "building $name from tools/$wrapper"
+    local started=$SECONDS
+    (cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $ldflags" -o "$bin.tmp" "$pkg") >&2
+    mv "$bin.tmp" "$bin"
+    log "built $name in $((SECONDS - started)) s ($(du -m "$bin" | cut -f1) MB)"
+  fi
+  ln -sf "$bin" "$bin_dir/$name"
+}
+
+build_pulumi() {
+  local v
+  v=$(mod_version github.com/pulumi/pulumi/pkg/v3 "$repo_root/tools/pulumi/go.mod")
+  build_go pulumi pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$v"
+  v=$(mod_version github.com/pulumi/pulumi/sdk/v3 "$repo_root/tools/pulumi-language-nodejs/go.mod")
+  build_go pulumi-language-nodejs pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$v"
+}
+
+build_pulumi_kubernetes() {
+  local dir="$repo_root/tools/pulumi-kubernetes"
+  local v
+  v=$(mod_version github.com/pulumi/pulumi-kubernetes/sdk/v4 "$dir/go.mod")
+  v=${v#v}
+  # The schema and mapping the provider embeds are generated from the module's sources (gen/).
+  (cd "$dir" && go run ./gen "$v" .) >&2
+  build_go pulumi-resource-kubernetes pulumi-kubernetes . \
+    "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$v"
+  # The engine takes plugins from its plugin cache only (PULUMI_HOME of the tools cache; never downloads).
+  export PULUMI_HOME="$tools_dir/pulumi-home"
+  local marker="$PULUMI_HOME/plugins/resource-kubernetes-v$v.from"
+  local built
+  built=$(readlink "$bin_dir/pulumi-resource-kubernetes")
+  if [ "$(cat "$marker" 2>/dev/null)" != "$built" ]; then
+    [ -x "$bin_dir/pulumi" ] || die "install the Pulumi CLI first: $0 pulumi"
+    PULUMI_SKIP_UPDATE_CHECK=true "$bin_dir/pulumi" plugin install resource kubernetes "$v" --file "$built" --reinstall >&2
+    echo "$built" >"$marker"
+  fi
+}
+
+build_kubernetes() {
+  local v flags="" pkg name
+  v=$(mod_version k8s.io/kubernetes "$repo_root/tools/kubernetes/go.mod")
+  local minor=${v#v1.}
+  minor=${minor%%.*}
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    flags+=" -X $pkg.gitVersion=$v -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+  done
+  for name in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl; do
+    build_go "$name" kubernetes "k8s.io/kubernetes/cmd/$name" "$flags"
+  done
+}
+
+build_coredns() { build_go coredns coredns github.com/coredns/coredns; }
+build_pause() { build_go pause pause .; }
+build_crictl() { build_go crictl cri-tools sigs.k8s.io/cri-tools/cmd/crictl; }
+
+build_traefik() {
+  local v
+  v=$(mod_version github.com/traefik/traefik/v3 "$repo_root/tools/traefik/go.mod")
+  build_go traefik traefik github.com/traefik/traefik/v3/cmd/traefik "-X github.com/traefik/traefik/v3/pkg/version.Version=$v"
+  # The Gateway API CRDs of the version Traefik is built against, beyond the four in ../shared/crds (GRPCRoute,
+  # BackendTLSPolicy): Traefik watches them and waits for them at start-up.
+  local gw
+  gw=$(mod_version sigs.k8s.io/gateway-api "$repo_root/tools/traefik/go.mod")
+  local crds="$cache_dir/gateway-api-crds-$gw"
+  if [ ! -d "$crds" ]; then
+    local dir
+    dir=$(cd "$repo_root/tools/traefik" && go mod download -json "sigs.k8s.io/gateway-api@$gw" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+    mkdir -p "$crds.tmp"
+    cp "$dir"/config/crd/standard/gateway.networking.k8s.io_{grpcroutes,backendtlspolicies}.yaml "$crds.tmp/"
+    mv "$crds.tmp" "$crds"
+  fi
+  ln -sfn "$crds" "$cache_dir/gateway-api-crds"
+}
+
+build_kube_router() {
+  local v
+  v=$(mod_version github.com/cloudnativelabs/kube-router/v2 "$repo_root/tools/kube-router/go.mod")
+  build_go kube-router kube-router github.com/cloudnativelabs/kube-router/v2/cmd/kube-router \
+    "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$v"
+}
+build_metrics_server() { build_go metrics-server metrics-server sigs.k8s.io/metrics-server/cmd/metrics-server; }
+
+all="system pulumi pulumi-kubernetes kubernetes pause coredns metrics-server traefik kube-router crictl"
+targets=${*:-$all}
+for target in $targets; do
+  case $target in
+    system) install_system_packages ;;
+    pulumi) build_pulumi ;;
+    pulumi-kubernetes) build_pulumi_kubernetes ;;
+    kubernetes) build_kubernetes ;;
+    coredns) build_coredns ;;
+    metrics-server) build_metrics_server ;;
+    pause) build_pause ;;
+    crictl) build_crictl ;;
+    traefik) build_traefik ;;
+    kube-router) build_kube_router ;;
+    *) die "unknown tool '$target' (one of: $all)" ;;
+  esac
+done
+
+if [ "${KEEP_GO_BUILD_CACHE:-0}" != 1 ] && [ -z "$*" ]; then
+  go clean -cache 2>/dev/null || true
+fi
+log "cluster tools ready in $bin_dir"
