@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # One image recipe for every app in apps/:
 #
 #   docker build --build-arg APP=app-a --tag app-a .
@@ -7,11 +6,15 @@
 # mirrored, command for command, by tests/delivery/recipe.sh, which the delivery tests run outside a container and
 # then start the result against a real database (tests/delivery/test/recipe-mirror.test.ts keeps the two in step).
 #
-# Base images are pinned by digest. The digests are refreshed by .github/scripts/pin-base-images.sh (or by
-# Renovate, .github/renovate.json); see docs/delivery.md "Base images".
+# Base images are build arguments whose defaults are the production images, pinned by digest (refreshed by
+# .github/scripts/pin-base-images.sh or Renovate, .github/renovate.json; see docs/delivery.md "Base images").
+# The local cluster (`pnpm cluster up`) passes an image it builds itself from Debian packages and Node 24, since
+# no registry can be reached there; it has node at /nodejs/bin/node like the distroless image.
+ARG BUILD_IMAGE=node:24.21.0-bookworm-slim@sha256:0000000000000000000000000000000000000000000000000000000000000000
+ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot@sha256:0000000000000000000000000000000000000000000000000000000000000000
 
 # --- tools: the exact pnpm and turbo versions the repository pins (package.json packageManager, catalog turbo)
-FROM node:24.21.0-bookworm-slim@sha256:0000000000000000000000000000000000000000000000000000000000000000 AS tools
+FROM ${BUILD_IMAGE} AS tools
 ARG PNPM_VERSION=10.34.9
 ARG TURBO_VERSION=2.11.11
 ENV TURBO_TELEMETRY_DISABLED=1 \
@@ -43,7 +46,7 @@ RUN pnpm exec turbo run build --filter="$APP"
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm --filter="$APP" --config.inject-workspace-packages=true deploy --prod "$DEPLOY_DIR"
 
 # --- runtime: Node and the app's production files only; no shell, no package manager
-FROM gcr.io/distroless/nodejs24-debian12:nonroot@sha256:0000000000000000000000000000000000000000000000000000000000000000 AS runtime
+FROM ${RUNTIME_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 # Files stay owned by root so the app user cannot modify its own code (the pod also mounts / read-only).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fails when a Dockerfile's FROM image is not pinned to a real digest: unpinned, or still the all-zero placeholder
+# Fails when a Dockerfile's base image (an *_IMAGE build argument's default or a FROM image) is not pinned to a real digest: unpinned, or still the all-zero placeholder
 # the repository ships with until .github/scripts/pin-base-images.sh has been run (see docs/delivery.md).
 #
 #   .github/scripts/check-base-images.sh Dockerfile [...]
@@ -14,7 +14,6 @@ for file in "$@"; do
       *@sha256:*) ;;
       *) echo "$file: $image is not pinned by digest" >&2; status=1 ;;
     esac
-  done < <(awk 'toupper($1) == "FROM" { for (i = 2; i <= NF; i++) if ($i !~ /^--/) { print $i; break } }' "$file" |
-    grep -v -x -F -f <(awk 'toupper($1) == "FROM" && toupper($(NF-1)) == "AS" { print $NF }' "$file"))
+  done < <("$(dirname "${BASH_SOURCE[0]}")/base-images.sh" "$file")
 done
 exit "$status"

@@ -34,13 +34,31 @@ export function runCommand(args: string): string {
   return args.replace(/^(--[a-z-]+=\S+\s+)+/, "").trim();
 }
 
-/** Every `FROM` image reference that is not an earlier stage name. */
+/** The defaults of the `ARG`s declared before the first `FROM` (the ones a `FROM` line may use). */
+export function globalArgs(instructions: readonly Instruction[]): Map<string, string> {
+  const args = new Map<string, string>();
+  for (const { keyword, args: text } of instructions) {
+    if (keyword === "FROM") break;
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(\S+)$/.exec(text);
+    if (keyword === "ARG" && match?.[1] !== undefined && match[2] !== undefined) args.set(match[1], match[2]);
+  }
+  return args;
+}
+
+/** A `FROM` instruction's arguments with `${NAME}`/`$NAME` replaced by the global ARG defaults. */
+export function fromArgs(instructions: readonly Instruction[], from: Instruction): string {
+  const args = globalArgs(instructions);
+  return from.args.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (whole, name: string) => args.get(name) ?? whole);
+}
+
+/** Every `FROM` image reference (ARG defaults resolved) that is not an earlier stage name. */
 export function baseImages(instructions: readonly Instruction[]): string[] {
   const stages = new Set<string>();
   const images: string[] = [];
-  for (const { keyword, args } of instructions) {
-    if (keyword !== "FROM") continue;
-    const [image, as, stage] = args.replace(/^--platform=\S+\s+/, "").split(/\s+/);
+  for (const instruction of instructions) {
+    if (instruction.keyword !== "FROM") continue;
+    const resolved = fromArgs(instructions, instruction);
+    const [image, as, stage] = resolved.replace(/^--platform=\S+\s+/, "").split(/\s+/);
     if (image !== undefined && !stages.has(image)) images.push(image);
     if (as?.toUpperCase() === "AS" && stage !== undefined) stages.add(stage);
   }

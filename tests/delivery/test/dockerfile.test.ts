@@ -1,6 +1,6 @@
 import { globSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { baseImages, parseDockerfile, type Instruction } from "../src/dockerfile.js";
+import { baseImages, fromArgs, parseDockerfile, type Instruction } from "../src/dockerfile.js";
 import { repoPath, repoRoot } from "../src/paths.js";
 import { runTool } from "../src/tools.js";
 
@@ -44,7 +44,8 @@ describe("Dockerfiles", () => {
 
   it("when the image runs, then it is distroless, non-root, production, and node gets signals directly", () => {
     const stage = finalStage(instructions);
-    expect(stage[0]?.args).toMatch(/^gcr\.io\/distroless\/nodejs24-/);
+    const from = stage[0];
+    expect(from && fromArgs(instructions, from)).toMatch(/^gcr\.io\/distroless\/nodejs24-/);
     const user = stage.filter((i) => i.keyword === "USER").at(-1)?.args;
     expect(user).toMatch(/^[1-9][0-9]*:[1-9][0-9]*$/);
     expect(stage.some((i) => i.keyword === "ENV" && /\bNODE_ENV=production\b/.test(i.args))).toBe(true);
