@@ -4,6 +4,7 @@ import { once } from "node:events";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { parseListeningLine } from "@platform/devkit";
 
 export interface ChildServer {
   readonly url: string;
@@ -26,10 +27,10 @@ export async function startBaseline(kind: "node-http" | "express"): Promise<Chil
       reject(new Error(`${kind} baseline exited with ${code}`));
     });
     lines.on("line", (line) => {
-      const parsed = JSON.parse(line) as { message?: string; port?: number };
-      if (parsed.message === "listening" && parsed.port) {
+      const listening = parseListeningLine(line);
+      if (listening) {
         clearTimeout(timer);
-        resolve(parsed.port);
+        resolve(listening.port);
       }
     });
   });

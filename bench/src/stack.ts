@@ -4,9 +4,9 @@
  */
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { startIngress, startLocalMongo, startService } from "@platform/devkit";
+import { startIngress, startLocalMongo, startAppProcess } from "@platform/devkit";
 
-type Service = Awaited<ReturnType<typeof startService>>;
+type Service = Awaited<ReturnType<typeof startAppProcess>>;
 type Ingress = Awaited<ReturnType<typeof startIngress>>;
 type Mongo = Awaited<ReturnType<typeof startLocalMongo>>;
 
@@ -84,7 +84,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // Production refuses the development defaults, so every such variable is set explicitly.
     JWT_ISSUER: "http://bench.local",
   };
-  const appB = await startService({
+  const appB = await startAppProcess({
     app: "app-b",
     env: {
       ...common,
@@ -97,7 +97,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...options.appBEnv,
     },
   });
-  const appA = await startService({
+  const appA = await startAppProcess({
     app: "app-a",
     env: {
       ...common,

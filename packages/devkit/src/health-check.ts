@@ -16,7 +16,7 @@ export interface HealthChecks {
 
 /**
  * Probes every instance each period and calls `onChange` with the set of failing ones whenever it changes.
- * Instances start as healthy: callers add instances that already passed readiness (startService waits for it).
+ * Instances start as healthy: callers add instances that already passed readiness (startAppProcess waits for it).
  */
 export function startHealthChecks(
   instances: () => string[],

@@ -8,7 +8,12 @@ export {
   type StartLocalMongoOptions,
 } from "./mongo.js";
 export { mongoHello } from "./mongo-wire.js";
-export { startService, type AppName, type RunningService, type StartServiceOptions } from "./service.js";
+export {
+  startAppProcess,
+  type AppName,
+  type AppProcess,
+  type StartAppProcessOptions,
+} from "./app-process.js";
 export { startIngress, findNginx, type Ingress, type StartIngressOptions } from "./ingress.js";
 export { startHealthChecks, type HealthCheckOptions, type HealthChecks } from "./health-check.js";
 export {
@@ -19,4 +24,5 @@ export {
 } from "./nginx-config.js";
 export { createSelfSignedCertificate, type CertificateFiles } from "./cert.js";
 export { repoRoot } from "./repo.js";
+export { parseListeningLine, LISTENING_MESSAGE, type ListeningLine } from "./listening-line.js";
 export { startStack, newSigningKeys, type Stack, type StartStackOptions } from "./stack.js";

@@ -206,7 +206,7 @@ async function launch(
       reload(() => {
         values.appA = appA.map(upstreamAddress);
         values.appB = appB.map(upstreamAddress);
-        // The caller vouches for these instances (startService waited for /readyz); the checks re-judge them.
+        // The caller vouches for these instances (startAppProcess waited for /readyz); the checks re-judge them.
         checks?.reset();
         values.down = new Set();
       }),

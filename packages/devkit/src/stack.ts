@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { startIngress, type Ingress, type StartIngressOptions } from "./ingress.js";
 import { startLocalMongo, type LocalMongo, type StartLocalMongoOptions } from "./mongo.js";
-import { startService, type AppName, type RunningService } from "./service.js";
+import { startAppProcess, type AppName, type AppProcess } from "./app-process.js";
 
 type Env = Record<string, string | undefined>;
 
@@ -24,8 +24,8 @@ export interface StartStackOptions {
 /** Database, app-b, app-a and optionally the ingress, started in dependency order. */
 export interface Stack {
   readonly mongo: LocalMongo;
-  readonly appA: RunningService[];
-  readonly appB: RunningService[];
+  readonly appA: AppProcess[];
+  readonly appB: AppProcess[];
   readonly ingress: Ingress | undefined;
   /** The Ed25519 signing key every app-b instance shares (JWT_SIGNING_KEYS value). */
   readonly signingKeys: string;
@@ -33,7 +33,7 @@ export interface Stack {
    * Replaces instance `index` of `app` with a fresh process on the same settings (start new, point the ingress at
    * it, stop the old one), e.g. after a rebuild in `pnpm dev`. With fixed ports the old one must stop first.
    */
-  restartApp(app: AppName, index?: number): Promise<RunningService>;
+  restartApp(app: AppName, index?: number): Promise<AppProcess>;
   /** Stops the ingress, then app-a, app-b (SIGTERM, graceful) and a database devkit started. */
   stop(): Promise<void>;
 }
@@ -49,8 +49,8 @@ export function newSigningKeys(kid = `dev-${randomUUID().slice(0, 8)}`): string 
 export async function startStack(options: StartStackOptions = {}): Promise<Stack> {
   const instances = options.instances ?? 1;
   const signingKeys = options.appBEnv?.JWT_SIGNING_KEYS ?? newSigningKeys();
-  const appA: RunningService[] = [];
-  const appB: RunningService[] = [];
+  const appA: AppProcess[] = [];
+  const appB: AppProcess[] = [];
   let ingress: Ingress | undefined;
   let mongo: LocalMongo | undefined;
 
@@ -67,7 +67,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
     const first = index === 0;
     const port = app === "app-a" ? options.ports?.appA : options.ports?.appB;
     const metrics = app === "app-a" ? options.ports?.appAMetrics : options.ports?.appBMetrics;
-    return startService({
+    return startAppProcess({
       app,
       env: {
         ...options.env,

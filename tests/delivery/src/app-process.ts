@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
+import { parseListeningLine } from "@platform/devkit";
 
 /** A started app: its process, the port it reported in its "listening" log line, and everything it logged. */
 export interface StartedApp {
@@ -46,21 +47,12 @@ export function startApp(options: StartOptions): Promise<StartedApp> {
     });
     createInterface({ input: child.stdout }).on("line", (line) => {
       logs.push(line);
-      const port = listeningPort(line);
+      const port = parseListeningLine(line)?.port;
       if (port === undefined) return;
       clearTimeout(timer);
       resolve({ child, port, logs, exited });
     });
   });
-}
-
-function listeningPort(line: string): number | undefined {
-  try {
-    const entry = JSON.parse(line) as { message?: unknown; port?: unknown };
-    return entry.message === "listening" && typeof entry.port === "number" ? entry.port : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Polls a URL until it answers 200, returning the last status seen if it never does within the deadline. */

@@ -4,11 +4,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { startIngress, startLocalMongo, startService } from "@platform/devkit";
+import { startIngress, startLocalMongo, startAppProcess } from "@platform/devkit";
 import { json, request } from "./http.js";
 import { newSigningKey, signingKeysEnv, type SigningKey } from "./tokens.js";
 
-export type Service = Awaited<ReturnType<typeof startService>>;
+export type Service = Awaited<ReturnType<typeof startAppProcess>>;
 export type Ingress = Awaited<ReturnType<typeof startIngress>>;
 export type Mongo = Awaited<ReturnType<typeof startLocalMongo>>;
 
@@ -48,12 +48,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     JWT_SIGNING_KEYS: signingKeysEnv([key]),
     ...options.appBEnv,
   };
-  const startAppB = (): Promise<Service> => startService({ app: "app-b", env: appBEnv });
+  const startAppB = (): Promise<Service> => startAppProcess({ app: "app-b", env: appBEnv });
   const appB: Service[] = [];
   for (let i = 0; i < (options.appBInstances ?? 1); i++) appB.push(await startAppB());
 
   const startAppA = (jwksFrom?: Service): Promise<Service> =>
-    startService({
+    startAppProcess({
       app: "app-a",
       env: {
         ...common,

@@ -72,7 +72,7 @@ describe("rolling restart behind the HTTPS ingress", () => {
     const exitCodes: number[] = [];
     const replace = async (list: Service[], index: number, start: () => Promise<Service>): Promise<void> => {
       const old = list[index]!;
-      const fresh = await start(); // startService resolves once /readyz answers 200
+      const fresh = await start(); // startAppProcess resolves once /readyz answers 200
       list[index] = fresh;
       // Like a Kubernetes endpoint update racing SIGTERM: the ingress forgets the old instance while it drains.
       const upstreams = ingress.setUpstreams(

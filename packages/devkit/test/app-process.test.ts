@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { startService, waitFor } from "../src/index.js";
+import { startAppProcess, waitFor } from "../src/index.js";
 
 const fake = fileURLToPath(new URL("./fixtures/fake-service.ts", import.meta.url));
 const alive = (pid: number) => {
@@ -13,9 +13,9 @@ const alive = (pid: number) => {
   }
 };
 
-describe("startService", () => {
+describe("startAppProcess", () => {
   it("when the service logs its ports, then url and metricsUrl point at them and /readyz answers", async () => {
-    const service = await startService({ app: "app-a", entry: fake });
+    const service = await startAppProcess({ app: "app-a", entry: fake });
     try {
       expect(service.port).toBeGreaterThan(0);
       expect(service.metricsPort).not.toBe(service.port);
@@ -28,32 +28,32 @@ describe("startService", () => {
   });
 
   it("when stopped with SIGTERM, then it resolves with exit code 0 and the logs hold the shutdown line", async () => {
-    const service = await startService({ app: "app-b", entry: fake });
+    const service = await startAppProcess({ app: "app-b", entry: fake });
     expect(await service.stop("SIGTERM")).toBe(0);
     expect(service.logs().some((line) => line.includes('"stopped"'))).toBe(true);
     expect(alive(service.pid)).toBe(false);
   });
 
   it("when killed, then the exit code reports SIGKILL (137)", async () => {
-    const service = await startService({ app: "app-a", entry: fake });
+    const service = await startAppProcess({ app: "app-a", entry: fake });
     service.kill();
     expect(await service.exited).toBe(137);
   });
 
   it("when the process exits during start-up, then the error quotes its output instead of timing out", async () => {
-    await expect(startService({ app: "app-a", entry: fake, env: { FAKE_EXIT_EARLY: "1" } })).rejects.toThrow(
-      /app-a exited early \(code 3[\s\S]*MONGODB_URI is invalid/,
-    );
+    await expect(
+      startAppProcess({ app: "app-a", entry: fake, env: { FAKE_EXIT_EARLY: "1" } }),
+    ).rejects.toThrow(/app-a exited early \(code 3[\s\S]*MONGODB_URI is invalid/);
   });
 
   it("when LOG_LEVEL would hide the listening line, then it refuses at once", async () => {
-    await expect(startService({ app: "app-a", entry: fake, env: { LOG_LEVEL: "warn" } })).rejects.toThrow(
+    await expect(startAppProcess({ app: "app-a", entry: fake, env: { LOG_LEVEL: "warn" } })).rejects.toThrow(
       /LOG_LEVEL info/,
     );
   });
 
   it("when the app has not been built, then the error says how to build it", async () => {
-    await expect(startService({ app: "app-a", entry: "/nonexistent/dist/main.js" })).rejects.toThrow(
+    await expect(startAppProcess({ app: "app-a", entry: "/nonexistent/dist/main.js" })).rejects.toThrow(
       /build it first \(pnpm turbo run build --filter=app-a\)/,
     );
   });

@@ -1,12 +1,13 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { parseListeningLine } from "./listening-line.js";
 import { repoRoot } from "./repo.js";
 import { exitedError, spawnManaged } from "./process.js";
 import { waitFor, waitForHttp } from "./wait.js";
 
 export type AppName = "app-a" | "app-b";
 
-export interface StartServiceOptions {
+export interface StartAppProcessOptions {
   app: AppName;
   /** Added to this process's environment. PORT and METRICS_PORT default to "0", HOST to "127.0.0.1". */
   env?: Record<string, string | undefined>;
@@ -21,7 +22,7 @@ export interface StartServiceOptions {
 }
 
 /** A service running as a real `node dist/main.js` process. */
-export interface RunningService {
+export interface AppProcess {
   readonly app: AppName;
   /** Base URL of the API port, e.g. `http://127.0.0.1:40123`. */
   readonly url: string;
@@ -39,34 +40,11 @@ export interface RunningService {
   logs(): string[];
 }
 
-interface ListeningLine {
-  message?: unknown;
-  port?: unknown;
-  metricsPort?: unknown;
-}
-
-function listeningPorts(line: string): { port: number; metricsPort: number } | undefined {
-  if (!line.startsWith("{")) return undefined;
-  try {
-    const parsed = JSON.parse(line) as ListeningLine;
-    if (
-      parsed.message === "listening" &&
-      typeof parsed.port === "number" &&
-      typeof parsed.metricsPort === "number"
-    ) {
-      return { port: parsed.port, metricsPort: parsed.metricsPort };
-    }
-  } catch {
-    // not a JSON log line
-  }
-  return undefined;
-}
-
 /**
  * Starts `node dist/main.js` of an app (built beforehand by turbo), learns its ports from the "listening" log line
  * and resolves once GET /readyz answers 200.
  */
-export async function startService(options: StartServiceOptions): Promise<RunningService> {
+export async function startAppProcess(options: StartAppProcessOptions): Promise<AppProcess> {
   const appDir = join(repoRoot(), "apps", options.app);
   const entry = options.entry ?? join(appDir, "dist", "main.js");
   if (!existsSync(entry)) {
@@ -75,7 +53,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   const level = options.env?.LOG_LEVEL ?? process.env.LOG_LEVEL;
   if (level && !["trace", "debug", "info"].includes(level)) {
     // The ports come from the "listening" line, which apps log at info: a quieter level would hide it.
-    throw new Error(`startService needs LOG_LEVEL info, debug or trace (got "${level}")`);
+    throw new Error(`startAppProcess needs LOG_LEVEL info, debug or trace (got "${level}")`);
   }
   const timeoutMs = options.readyTimeoutMs ?? 30_000;
   let ports: { port: number; metricsPort: number } | undefined;
@@ -85,7 +63,9 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     // If the harness dies, the service must not linger holding ports and database connections.
     deathSignal: "SIGKILL",
     onLine: (line) => {
-      ports ??= listeningPorts(line);
+      const listening = parseListeningLine(line);
+      if (listening?.metricsPort !== undefined)
+        ports ??= { port: listening.port, metricsPort: listening.metricsPort };
       options.onLine?.(line);
     },
   });
