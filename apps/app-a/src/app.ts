@@ -6,11 +6,11 @@ import {
   jsonResponse,
   problemResponse,
 } from "@platform/shared";
-import type { JwksVerifier, Logger, Metrics, Readiness, TrustProxy } from "@platform/shared";
+import type { TokenVerifier, Logger, Metrics, Readiness, TrustProxy } from "@platform/shared";
 import type { Express } from "express";
 import { z } from "zod";
 import type { JobsRepository } from "./data/jobs-repository.js";
-import { JobsService } from "./domain/jobs-service.js";
+import { JobBoard } from "./domain/job-board.js";
 import { jobsRoutes } from "./routes/jobs.js";
 
 /** Everything the HTTP app needs from outside; main.ts (or a test) builds these. */
@@ -18,7 +18,7 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly metrics: Pick<Metrics, "middleware">;
   readonly readiness: Readiness;
-  readonly verifier: JwksVerifier;
+  readonly verifier: TokenVerifier;
   readonly jobs: JobsRepository;
   readonly bodyLimit: string;
   readonly trustProxy: TrustProxy;
@@ -32,6 +32,7 @@ export function createApp(deps: AppDeps): Express {
     metrics: deps.metrics,
     bodyLimit: deps.bodyLimit,
     trustProxy: deps.trustProxy,
+    version: deps.version,
   });
   const openapi = createOpenApi({
     title: "Jobs API (app-a)",
@@ -57,7 +58,7 @@ export function createApp(deps: AppDeps): Express {
     responses: { 200: jsonResponse("Ready.", status("ready")), 503: problemResponse("Not ready.") },
   });
   app.use(healthRoutes({ readiness: deps.readiness }));
-  app.use(jobsRoutes({ service: new JobsService({ jobs: deps.jobs }), verifier: deps.verifier, openapi }));
+  app.use(jobsRoutes({ board: new JobBoard({ jobs: deps.jobs }), verifier: deps.verifier, openapi }));
   app.get("/openapi.json", (_req, res) => {
     res.json(openapi.document());
   });

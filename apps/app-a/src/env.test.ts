@@ -19,7 +19,13 @@ describe("configuration", () => {
       jwtIssuer: "http://localhost:3001",
       jwtAudience: "jobs-api",
       trustProxy: "loopback",
+      version: "0.1.0",
     });
+  });
+
+  it("when SERVICE_VERSION is set, then the service reports it instead of the package version", () => {
+    expect(loadConfig({ SERVICE_VERSION: "1.4.2+abc1234" }).version).toBe("1.4.2+abc1234");
+    expect(() => loadConfig({ SERVICE_VERSION: "1.4.2 beta" })).toThrow(/SERVICE_VERSION/);
   });
 
   it("when NODE_ENV=production lacks the deployment-specific variables, then it fails naming each of them", () => {

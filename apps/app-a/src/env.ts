@@ -1,4 +1,4 @@
-import { parseEnv, serviceConfig, serviceEnvShape } from "@platform/shared";
+import { packageVersion, parseEnv, serviceConfig, serviceEnvShape } from "@platform/shared";
 import type { ServiceConfig } from "@platform/shared";
 import { z } from "zod";
 
@@ -40,7 +40,7 @@ export interface Config extends ServiceConfig {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = parseEnv(EnvSchema, env);
   return {
-    ...serviceConfig(parsed, DEV_DEFAULTS),
+    ...serviceConfig(parsed, DEV_DEFAULTS, packageVersion(new URL("../package.json", import.meta.url))),
     jwksUrl: parsed.JWKS_URL ?? DEV_DEFAULTS.JWKS_URL,
     jwtIssuer: parsed.JWT_ISSUER ?? DEV_DEFAULTS.JWT_ISSUER,
     jwtAudience: parsed.JWT_AUDIENCE,

@@ -1,15 +1,10 @@
-import { ConfigError } from "@platform/shared";
+import { reportStartupFailure } from "@platform/shared";
 import { loadConfig } from "./env.js";
 import { startService } from "./service.js";
 
-// The entry point: configuration errors end the process with a message naming the variables; nothing else here.
+// The entry point: the wiring lives in service.ts, so tests start the very same service.
 try {
   await startService(loadConfig());
 } catch (error) {
-  const message =
-    error instanceof ConfigError ? error.message : String(error instanceof Error ? error.stack : error);
-  process.stderr.write(
-    `${JSON.stringify({ severity: "CRITICAL", message: `app-a failed to start: ${message}` })}\n`,
-  );
-  process.exit(1);
+  reportStartupFailure("app-a", error);
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import {
   createJwksVerifier,
   createLogger,
@@ -6,21 +5,15 @@ import {
   createMongoClient,
   mongoPing,
   Readiness,
+  retryInBackground,
   runHttpService,
 } from "@platform/shared";
-import type { Logger, RunningService } from "@platform/shared";
+import type { Logger, RunningHttpService } from "@platform/shared";
 import { createApp } from "./app.js";
 import { JobsRepository } from "./data/jobs-repository.js";
-import { retryInBackground } from "./data/retry-in-background.js";
 import type { Config } from "./env.js";
 
 const SERVICE = "app-a";
-
-function packageVersion(): string {
-  // package.json sits one level above both src/ and dist/, and ships with the deployed app.
-  const text = readFileSync(new URL("../package.json", import.meta.url), "utf8");
-  return (JSON.parse(text) as { version: string }).version;
-}
 
 export interface StartOptions {
   readonly logger?: Logger;
@@ -32,8 +25,8 @@ export interface StartOptions {
  * Wires app-a from its configuration and starts serving. It does not wait for MongoDB: the process listens at
  * once, /readyz fails until MongoDB answers and the indexes exist, and index creation retries in the background.
  */
-export async function startService(config: Config, options: StartOptions = {}): Promise<RunningService> {
-  const version = packageVersion();
+export async function startService(config: Config, options: StartOptions = {}): Promise<RunningHttpService> {
+  const { version } = config;
   const logger = options.logger ?? createLogger({ service: SERVICE, level: config.logLevel, version });
   const metrics = createMetrics({ service: SERVICE, version });
   const client = createMongoClient({ uri: config.mongodbUri, appName: SERVICE });

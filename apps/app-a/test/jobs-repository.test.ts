@@ -3,7 +3,7 @@ import { ObjectId } from "mongodb";
 import { CLAIMS_COLLECTION, RevisionClaims } from "../src/data/revision-claims.js";
 import { JOB_INDEXES, JOBS_COLLECTION, JobsRepository } from "../src/data/jobs-repository.js";
 import { newJob } from "../src/domain/job.js";
-import { CreateJobBody } from "../src/domain/schemas.js";
+import { CreateJobBody } from "../src/routes/schemas.js";
 import { createTestDatabase } from "./support/database.js";
 import type { TestDatabase } from "./support/database.js";
 

@@ -13,10 +13,9 @@ import { Sessions } from "./domain/sessions.js";
 import type { Config } from "./env.js";
 import { authRoutes } from "./routes/auth-routes.js";
 import { metaRoutes } from "./routes/meta-routes.js";
-import { VERSION } from "./version.js";
 
 export interface AppDeps {
-  readonly config: Pick<Config, "bodyLimit" | "trustProxy" | "jwt" | "login">;
+  readonly config: Pick<Config, "bodyLimit" | "trustProxy" | "jwt" | "login" | "version">;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly db: Db;
@@ -59,7 +58,7 @@ export function createApp(deps: AppDeps): Express {
   });
   const openapi = createOpenApi({
     title: "Auth service (app-b)",
-    version: VERSION,
+    version: config.version,
     description:
       "Registration, login, rotating refresh tokens and the public keys that verify access tokens.",
   });
@@ -69,6 +68,7 @@ export function createApp(deps: AppDeps): Express {
     metrics: deps.metrics,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
+    version: config.version,
   });
   app.use(healthRoutes({ readiness: deps.readiness }));
   app.use(authRoutes({ accounts, sessions, verifier, openapi }));

@@ -1,4 +1,4 @@
-import { parseEnv, serviceConfig, positiveInt, serviceEnvShape } from "@platform/shared";
+import { packageVersion, parseEnv, positiveInt, serviceConfig, serviceEnvShape } from "@platform/shared";
 import type { ServiceConfig } from "@platform/shared";
 import { z } from "zod";
 
@@ -92,7 +92,7 @@ export interface Config extends ServiceConfig {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = parseEnv(EnvSchema, env);
   return {
-    ...serviceConfig(parsed, DEV_DEFAULTS),
+    ...serviceConfig(parsed, DEV_DEFAULTS, packageVersion(new URL("../package.json", import.meta.url))),
     jwt: {
       issuer: parsed.JWT_ISSUER ?? DEV_DEFAULTS.JWT_ISSUER,
       audience: parsed.JWT_AUDIENCE,

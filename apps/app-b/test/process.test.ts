@@ -22,7 +22,7 @@ describe("app-b process", () => {
       TRUST_PROXY: "1",
     });
     expect(await service.exited).toBe(1);
-    expect(service.lines.join("\n")).toMatch(/JWT_SIGNING_KEYS: required when NODE_ENV=production/);
+    expect(service.lines().join("\n")).toMatch(/JWT_SIGNING_KEYS: required when NODE_ENV=production/);
   });
 
   it("when started in development, then it logs listening, becomes ready, and exits 0 on SIGTERM", async () => {
@@ -31,22 +31,16 @@ describe("app-b process", () => {
       MONGODB_DB: dbName,
       LOG_LEVEL: "info",
     });
-    const listening = await service.waitForMessage("listening");
-    expect(listening).toMatchObject({
-      severity: "INFO",
-      port: expect.any(Number),
-      metricsPort: expect.any(Number),
-    });
-    const base = `http://127.0.0.1:${listening["port"] as number}`;
+    expect(await service.waitForMessage("listening")).toMatchObject({ severity: "INFO" });
+    const listening = await service.waitForListening();
+    expect(listening).toMatchObject({ port: expect.any(Number), metricsPort: expect.any(Number) });
+    const base = `http://127.0.0.1:${listening.port}`;
     await service.waitForMessage("indexes ready");
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
-    const metrics = await (
-      await fetch(`http://127.0.0.1:${listening["metricsPort"] as number}/metrics`)
-    ).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${String(listening.metricsPort)}/metrics`)).text();
     expect(metrics).toContain('http_requests_total{method="GET",route="/readyz",status="200"');
     expect((await fetch(`${base}/metrics`)).status).toBe(404);
-    service.child.kill("SIGTERM");
-    expect(await service.exited).toBe(0);
-    expect(service.lines.some((l) => l.includes('"shutdown complete"'))).toBe(true);
+    expect(await service.process.stop("SIGTERM")).toBe(0);
+    expect(service.lines().some((l) => l.includes('"shutdown complete"'))).toBe(true);
   });
 });

@@ -27,7 +27,7 @@ export interface JwksVerifierOptions {
   readonly clockToleranceSeconds?: number;
 }
 
-export interface JwksVerifier {
+export interface TokenVerifier {
   /** Resolves with the claims, or rejects with a 401 AppError (503 when no keys could ever be fetched). */
   verify(token: string): Promise<AccessClaims>;
 }
@@ -128,7 +128,7 @@ class VerifiedTokens {
  * Verifies EdDSA access tokens against a key resolver: the one place that decides what a valid access token is.
  * app-a uses it through createJwksVerifier; app-b passes its own public keys to check tokens it issued.
  */
-export function createTokenVerifier(options: TokenVerifierOptions): JwksVerifier {
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const verified = new VerifiedTokens(options.cacheSize ?? 10_000);
   return {
     verify: async (token) => {
@@ -170,7 +170,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): JwksVerifier
 }
 
 /** Verifies EdDSA access tokens locally against the issuer's published keys (fetched once, cached). */
-export function createJwksVerifier(options: JwksVerifierOptions): JwksVerifier {
+export function createJwksVerifier(options: JwksVerifierOptions): TokenVerifier {
   return createTokenVerifier({
     keys: resilientKeySet(options),
     issuer: options.issuer,
@@ -202,7 +202,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 /** Middleware: a valid bearer token with the required scopes, else 401/403. Claims via authOf(res). */
-export function requireAuth(verifier: JwksVerifier, options: RequireAuthOptions = {}): RequestHandler {
+export function requireAuth(verifier: TokenVerifier, options: RequireAuthOptions = {}): RequestHandler {
   const required = options.scopes ?? [];
   return async (req, res, next) => {
     const header = req.headers.authorization;

@@ -5,8 +5,16 @@ import { z } from "zod";
  * so tests can hand in a plain object and the one place that touches process.env is the service's env.ts.
  */
 
+/**
+ * A start-up problem the operator fixes from its message alone (a bad variable, an unusable key): the start-up
+ * failure line (reportStartupFailure) prints the message without a stack trace.
+ */
+export class StartupError extends Error {
+  override name = "StartupError";
+}
+
 /** Thrown by parseEnv; the message lists every bad variable by name so one start-up attempt shows all problems. */
-export class ConfigError extends Error {
+export class ConfigError extends StartupError {
   readonly issues: readonly { readonly variable: string; readonly message: string }[];
 
   constructor(issues: readonly { readonly variable: string; readonly message: string }[]) {
@@ -104,8 +112,8 @@ export interface ServiceEnvDefaults {
 }
 
 /**
- * The zod fields of the variables both services read (the runtime contract: HTTP and metrics ports, logging,
- * MongoDB, shutdown, body limit, token issuer/audience, proxy trust). A service spreads them into its own schema
+ * The zod fields of the variables both services read (the runtime contract, docs/runtime-contract.md: HTTP and
+ * metrics ports, logging, MongoDB, shutdown, body limit, token issuer/audience, proxy trust, version). A service spreads them into its own schema
  * and adds what only it reads; production-only requirements stay with the service.
  */
 export function serviceEnvShape(defaults: ServiceEnvDefaults) {
@@ -132,6 +140,10 @@ export function serviceEnvShape(defaults: ServiceEnvDefaults) {
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).default("jobs-api"),
     TRUST_PROXY: trustProxy().optional(),
+    SERVICE_VERSION: z
+      .string()
+      .regex(/^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$/, "expected a version such as 1.4.2 or 1.4.2+abc1234")
+      .optional(),
   };
 }
 
@@ -152,15 +164,19 @@ export interface ServiceConfig {
   readonly shutdownTimeoutMs: number;
   readonly bodyLimit: string;
   readonly trustProxy: TrustProxy;
+  /** What the service reports as its version (SERVICE_VERSION, else its package.json version). */
+  readonly version: string;
 }
 
 /**
  * Maps the common variables to settings. `devDefaults` apply only where the variable is unset, and a service
- * refuses them in production (its schema requires those variables there).
+ * refuses them in production (its schema requires those variables there). `packageVersion` is the version
+ * reported when SERVICE_VERSION is unset, so an image can be built with a version string of its own.
  */
 export function serviceConfig(
   env: ServiceEnv,
   devDefaults: { readonly MONGODB_URI: string; readonly TRUST_PROXY: TrustProxy },
+  packageVersion: string,
 ): ServiceConfig {
   const production = env.NODE_ENV === "production";
   return {
@@ -176,5 +192,6 @@ export function serviceConfig(
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     bodyLimit: env.BODY_LIMIT,
     trustProxy: env.TRUST_PROXY ?? devDefaults.TRUST_PROXY,
+    version: env.SERVICE_VERSION ?? packageVersion,
   };
 }

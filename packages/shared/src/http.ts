@@ -10,6 +10,7 @@ import { routeLabel } from "./metrics.js";
 import { rejectMongoOperators } from "./mongo-operators.js";
 import { notFoundHandler, problemHandler } from "./problem.js";
 import { parseTraceContext, requestIdFrom } from "./request-id.js";
+import { VERSION_HEADER } from "./version.js";
 
 export interface BaseAppOptions {
   readonly logger: Logger;
@@ -18,16 +19,19 @@ export interface BaseAppOptions {
   readonly bodyLimit: string;
   /** Express's "trust proxy" setting: which hops may set X-Forwarded-For (client address for throttling). */
   readonly trustProxy: boolean | number | string;
+  /** Sent as X-Service-Version on every response, so a smoke test can tell which release answered. */
+  readonly version: string;
 }
 
 /** Paths the kubelet and load balancer hit every few seconds; their access lines go to debug. */
 const PROBE_PATHS = new Set(["/healthz", "/readyz"]);
 
-function requestScope(logger: Logger): RequestHandler {
+function requestScope(logger: Logger, version: string): RequestHandler {
   return (req, res, next) => {
     const requestId = requestIdFrom(req.headers["x-request-id"]);
     const trace = parseTraceContext(req.headers);
     res.setHeader("X-Request-Id", requestId);
+    res.setHeader(VERSION_HEADER, version);
     const started = process.hrtime.bigint();
     res.once("finish", () => {
       const level = PROBE_PATHS.has(req.path) && res.statusCode < 400 ? "debug" : "info";
@@ -71,15 +75,16 @@ function jsonParser(limit: string): RequestHandler {
 }
 
 /**
- * The Express app both services start from: security headers, request id and trace context, access log, metrics,
- * JSON body parsing with a size limit, and operator-key rejection. The service adds its routes, then finishApp.
+ * The Express app both services start from: security headers, request id, version header and trace context, access
+ * log, metrics, JSON body parsing with a size limit, and operator-key rejection. The service adds its routes, then
+ * finishApp.
  */
 export function createBaseApp(options: BaseAppOptions): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", options.trustProxy);
   app.set("query parser", "simple");
-  app.use(requestScope(options.logger));
+  app.use(requestScope(options.logger, options.version));
   app.use(options.metrics.middleware);
   app.use(helmet());
   app.use(jsonBodiesOnly());

@@ -1,4 +1,5 @@
 export {
+  StartupError,
   ConfigError,
   parseEnv,
   port,
@@ -62,13 +63,16 @@ export {
   type MetricsServerOptions,
   type Registry,
 } from "./metrics.js";
-export { createMongoClient, mongoPing, type MongoClientOptions } from "./mongo.js";
+export { createMongoClient, mongoPing, isDuplicateKey, type MongoClientOptions } from "./mongo.js";
 export {
   runHttpService,
+  reportStartupFailure,
   KEEP_ALIVE_TIMEOUT_MS,
   type RunHttpServiceOptions,
-  type RunningService,
+  type RunningHttpService,
 } from "./lifecycle.js";
+export { retryInBackground, type BackgroundTask, type RetryOptions } from "./background-task.js";
+export { packageVersion, VERSION_HEADER } from "./version.js";
 export {
   createJwksVerifier,
   createTokenVerifier,
@@ -76,7 +80,7 @@ export {
   authOf,
   bearerToken,
   type AccessClaims,
-  type JwksVerifier,
+  type TokenVerifier,
   type JwksVerifierOptions,
   type TokenVerifierOptions,
   type RequireAuthOptions,

@@ -3,6 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { RequestListener } from "node:http";
 import type { Logger } from "pino";
+import { StartupError } from "./config.js";
 import type { Readiness } from "./health.js";
 import { startMetricsServer } from "./metrics.js";
 import type { Registry } from "./metrics.js";
@@ -24,7 +25,7 @@ export interface RunHttpServiceOptions {
   readonly handleSignals?: boolean;
 }
 
-export interface RunningService {
+export interface RunningHttpService {
   readonly port: number;
   readonly metricsPort: number;
   readonly server: Server;
@@ -59,7 +60,7 @@ function stopServer(server: Server): Promise<void> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function runHttpService(options: RunHttpServiceOptions): Promise<RunningService> {
+export async function runHttpService(options: RunHttpServiceOptions): Promise<RunningHttpService> {
   const { logger } = options;
   let draining = false;
   const inFlight = new Set<ServerResponse>();
@@ -126,4 +127,21 @@ export async function runHttpService(options: RunHttpServiceOptions): Promise<Ru
   }
 
   return { port, metricsPort: metrics.port, server, close };
+}
+
+/**
+ * The one start-up failure line: before a logger exists (or when it is the logger that failed), one JSON line on
+ * stderr in the log shape, `{"severity":"CRITICAL","service":...,"message":"<service> failed to start: ..."}`,
+ * then exit 1. A StartupError (ConfigError included) is reported by its message; anything else with its stack.
+ */
+export function reportStartupFailure(service: string, error: unknown): never {
+  const reason =
+    error instanceof StartupError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+  const line = { severity: "CRITICAL", service, message: `${service} failed to start: ${reason}` };
+  process.stderr.write(`${JSON.stringify(line)}\n`);
+  process.exit(1);
 }

@@ -1,4 +1,4 @@
-import { MongoClient } from "mongodb";
+import { MongoClient, MongoServerError } from "mongodb";
 
 export interface MongoClientOptions {
   readonly uri: string;
@@ -34,4 +34,9 @@ export function createMongoClient(options: MongoClientOptions): MongoClient {
 /** A readiness check: resolves when the server answers a ping. */
 export async function mongoPing(client: MongoClient): Promise<void> {
   await client.db("admin").command({ ping: 1 });
+}
+
+/** E11000: a unique index refused the write (the one way both services detect a lost insert race). */
+export function isDuplicateKey(error: unknown): boolean {
+  return error instanceof MongoServerError && error.code === 11000;
 }

@@ -32,7 +32,13 @@ const metrics = createMetrics({ service: "test" });
 
 beforeAll(async () => {
   const logger = createLogger({ service: "test", level: "info", destination: sink });
-  const app = createBaseApp({ logger, metrics, bodyLimit: "1kb", trustProxy: "loopback" });
+  const app = createBaseApp({
+    logger,
+    metrics,
+    bodyLimit: "1kb",
+    trustProxy: "loopback",
+    version: "1.2.3-test",
+  });
   const openapi = createOpenApi({ title: "test", version: "1.0.0" });
   const router = Router();
   openapi.route(router, {
@@ -158,6 +164,11 @@ describe("base app", () => {
     const res = await fetch(`${base}/healthz`);
     expect(res.headers.get("x-powered-by")).toBeNull();
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  it("when any response is sent, success or problem, then it names the running version", async () => {
+    expect((await fetch(`${base}/healthz`)).headers.get("x-service-version")).toBe("1.2.3-test");
+    expect((await fetch(`${base}/nowhere`)).headers.get("x-service-version")).toBe("1.2.3-test");
   });
 
   it("when requests were served, then metrics use route patterns, never raw URLs", async () => {

@@ -5,7 +5,7 @@ import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from "jose";
 import type { CryptoKey, JWTVerifyGetKey } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError, createJwksVerifier, createTokenVerifier, requireAuth } from "../src/index.js";
-import type { JwksVerifier } from "../src/index.js";
+import type { TokenVerifier } from "../src/index.js";
 
 /** A real JWKS endpoint on port 0 publishing one Ed25519 key; a second key is never published. */
 const ISSUER = "http://issuer.test";
@@ -62,7 +62,7 @@ function sign(options: SignOptions = {}): Promise<string> {
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
-async function rejection(verifier: JwksVerifier, token: string): Promise<AppError> {
+async function rejection(verifier: TokenVerifier, token: string): Promise<AppError> {
   const error: unknown = await verifier.verify(token).then(
     () => undefined,
     (e: unknown) => e,
@@ -188,7 +188,7 @@ describe("createJwksVerifier while the JWKS endpoint is down", () => {
 });
 
 describe("requireAuth", () => {
-  const verifier: JwksVerifier = {
+  const verifier: TokenVerifier = {
     verify: (token) =>
       token === "good"
         ? Promise.resolve({ sub: "u", jti: "j", exp: 0, scopes: ["jobs:read"] })

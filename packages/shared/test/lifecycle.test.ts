@@ -33,7 +33,7 @@ describe("runHttpService", () => {
     const logger = createLogger({ service: "test", level: "silent" });
     const metrics = createMetrics({ service: "test" });
     const readiness = new Readiness([]);
-    const app = createBaseApp({ logger, metrics, bodyLimit: "1kb", trustProxy: false });
+    const app = createBaseApp({ logger, metrics, bodyLimit: "1kb", trustProxy: false, version: "1.0.0" });
     app.use(healthRoutes({ readiness }));
     app.get("/slow", async (_req, res) => {
       await new Promise((resolve) => setTimeout(resolve, 300));

@@ -1,4 +1,4 @@
-import { MongoServerError } from "mongodb";
+import { isDuplicateKey } from "@platform/shared";
 import type { Collection, Db, ObjectId } from "mongodb";
 
 interface ClaimDocument {
@@ -9,7 +9,6 @@ interface ClaimDocument {
 }
 
 export const CLAIMS_COLLECTION = "job_revision_claims";
-const DUPLICATE_KEY = 11000;
 
 /**
  * Exclusive rights to write a job's next version. On MongoDB, findOneAndUpdate filtered by version is already an
@@ -64,7 +63,7 @@ export class RevisionClaims {
       await this.collection.insertOne({ _id: claimId(jobId, version), jobId, claimedAt: now });
       return true;
     } catch (error) {
-      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return false;
+      if (isDuplicateKey(error)) return false;
       throw error;
     }
   }

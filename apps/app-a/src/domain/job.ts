@@ -1,4 +1,44 @@
-import type { CreateJobInput, JobPatch, JobStatus, JobView, ListJobsQuery, Salary } from "./schemas.js";
+export const JOB_STATUSES = ["draft", "open", "closed"] as const;
+/** draft: not yet published; open: accepting applications; closed: no longer accepting. */
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** A salary range in whole currency units; min <= max. */
+export interface Salary {
+  readonly min: number;
+  readonly max: number;
+  /** ISO 4217 code. */
+  readonly currency: string;
+}
+
+/** What a caller gives to create a job (validated at the edge). */
+export interface CreateJobInput {
+  readonly title: string;
+  readonly company: string;
+  readonly location: string;
+  readonly description: string;
+  readonly status: JobStatus;
+  readonly salary?: Salary | undefined;
+}
+
+/** Fields to change; absent fields stay as they are, `salary: null` removes the salary. */
+export interface JobPatch {
+  readonly title?: string | undefined;
+  readonly company?: string | undefined;
+  readonly location?: string | undefined;
+  readonly description?: string | undefined;
+  readonly status?: JobStatus | undefined;
+  readonly salary?: Salary | null | undefined;
+}
+
+/** A listing request: exact-match filters (`ownerId: "me"` for the caller), a page size and where to continue. */
+export interface ListJobsQuery {
+  readonly status?: JobStatus | undefined;
+  readonly company?: string | undefined;
+  readonly location?: string | undefined;
+  readonly ownerId?: string | undefined;
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+}
 
 /** A job as the domain sees it; the repository maps it to and from MongoDB documents. */
 export interface JobRecord {
@@ -16,6 +56,15 @@ export interface JobRecord {
 }
 
 export type NewJob = Omit<JobRecord, "id">;
+
+/** Which versions of a job a change is based on, as the caller stated them (HTTP: If-Match). */
+export type Precondition =
+  /** None stated: an update is refused (428), a delete goes ahead. */
+  | { readonly kind: "missing" }
+  /** The change applies only if the job's version is one of `versions` (possibly none). */
+  | { readonly kind: "versions"; readonly versions: readonly number[] }
+  /** Any current version. Allowed by HTTP, but it would defeat lost-update protection, so updates refuse it. */
+  | { readonly kind: "any" };
 
 /** What a PATCH changes: fields to set, and optional fields to remove (null in the request). */
 export interface JobChanges {
@@ -68,20 +117,4 @@ export function jobFilter(query: ListJobsQuery, callerId: string): JobFilter {
 
 export function isOwner(job: Pick<JobRecord, "ownerId">, userId: string): boolean {
   return job.ownerId === userId;
-}
-
-export function toJobView(job: JobRecord): JobView {
-  return {
-    id: job.id,
-    title: job.title,
-    company: job.company,
-    location: job.location,
-    description: job.description,
-    status: job.status,
-    ...(job.salary ? { salary: job.salary } : {}),
-    ownerId: job.ownerId,
-    version: job.version,
-    createdAt: job.createdAt.toISOString(),
-    updatedAt: job.updatedAt.toISOString(),
-  };
 }

@@ -1,20 +1,27 @@
 import { authOf, jsonResponse, problemResponse, requireAuth } from "@platform/shared";
-import type { JwksVerifier, OpenApi } from "@platform/shared";
+import type { TokenVerifier, OpenApi } from "@platform/shared";
 import { Router } from "express";
 import type { Response } from "express";
 import { z } from "zod";
-import { toJobView } from "../domain/job.js";
 import type { JobRecord } from "../domain/job.js";
-import type { JobsService } from "../domain/jobs-service.js";
-import { etagFor } from "../domain/preconditions.js";
-import { CreateJobBody, Job, JobIdParams, JobList, ListJobsQuery, PatchJobBody } from "../domain/schemas.js";
+import type { JobBoard } from "../domain/job-board.js";
+import { etagFor, preconditionFrom } from "./preconditions.js";
+import {
+  CreateJobBody,
+  Job,
+  JobIdParams,
+  JobList,
+  ListJobsQuery,
+  PatchJobBody,
+  toJobView,
+} from "./schemas.js";
 
 export const READ_SCOPE = "jobs:read";
 export const WRITE_SCOPE = "jobs:write";
 
 export interface JobsRoutesDeps {
-  readonly service: JobsService;
-  readonly verifier: JwksVerifier;
+  readonly board: JobBoard;
+  readonly verifier: TokenVerifier;
   readonly openapi: OpenApi;
 }
 
@@ -42,8 +49,8 @@ function sendJob(res: Response, job: JobRecord, status = 200): void {
   res.json(toJobView(job));
 }
 
-/** HTTP mapping of the jobs use cases: parse, call the service, shape the response. No rules live here. */
-export function jobsRoutes({ service, verifier, openapi }: JobsRoutesDeps): Router {
+/** HTTP mapping of the jobs use cases: parse, call the board, shape the response. No rules live here. */
+export function jobsRoutes({ board, verifier, openapi }: JobsRoutesDeps): Router {
   const router = Router();
   const canRead = [requireAuth(verifier, { scopes: [READ_SCOPE] })];
   const canWrite = [requireAuth(verifier, { scopes: [WRITE_SCOPE] })];
@@ -66,7 +73,7 @@ export function jobsRoutes({ service, verifier, openapi }: JobsRoutesDeps): Rout
       ...authProblems,
     },
     handler: async ({ query }, _req, res) => {
-      const page = await service.listJobs(query, authOf(res).sub);
+      const page = await board.listJobs(query, authOf(res).sub);
       res.json({ items: page.items.map(toJobView), nextCursor: page.nextCursor });
     },
   });
@@ -93,7 +100,7 @@ export function jobsRoutes({ service, verifier, openapi }: JobsRoutesDeps): Rout
       ...authProblems,
     },
     handler: async ({ body }, _req, res) => {
-      const job = await service.createJob(body, authOf(res).sub);
+      const job = await board.createJob(body, authOf(res).sub);
       res.setHeader("Location", `/v1/jobs/${job.id}`);
       sendJob(res, job, 201);
     },
@@ -114,7 +121,7 @@ export function jobsRoutes({ service, verifier, openapi }: JobsRoutesDeps): Rout
       ...authProblems,
     },
     handler: async ({ params }, _req, res) => {
-      sendJob(res, await service.getJob(params.id));
+      sendJob(res, await board.getJob(params.id));
     },
   });
 
@@ -138,7 +145,8 @@ export function jobsRoutes({ service, verifier, openapi }: JobsRoutesDeps): Rout
       428: problemResponse("If-Match is missing."),
     },
     handler: async ({ params, headers, body }, _req, res) => {
-      sendJob(res, await service.updateJob(params.id, authOf(res).sub, headers["if-match"], body));
+      const precondition = preconditionFrom(headers["if-match"]);
+      sendJob(res, await board.updateJob(params.id, authOf(res).sub, precondition, body));
     },
   });
 
@@ -159,7 +167,7 @@ export function jobsRoutes({ service, verifier, openapi }: JobsRoutesDeps): Rout
       412: problemResponse("If-Match was given and the job has changed since."),
     },
     handler: async ({ params, headers }, _req, res) => {
-      await service.deleteJob(params.id, authOf(res).sub, headers["if-match"]);
+      await board.deleteJob(params.id, authOf(res).sub, preconditionFrom(headers["if-match"]));
       res.status(204).end();
     },
   });

@@ -1,4 +1,5 @@
-import type { RunningService } from "@platform/shared";
+import { waitForHttp } from "@platform/devkit";
+import type { RunningHttpService } from "@platform/shared";
 import { loadConfig } from "../../src/env.js";
 import { startService } from "../../src/service.js";
 import { createTestDatabase } from "./database.js";
@@ -50,7 +51,7 @@ export async function startTestService(
 ): Promise<TestService> {
   const database = await createTestDatabase(label);
   const issuer = await startTestIssuer();
-  let running: RunningService;
+  let running: RunningHttpService;
   try {
     const config = loadConfig({
       NODE_ENV: "test",
@@ -117,14 +118,11 @@ export async function waitUntilReady(
   service: Pick<TestService, "baseUrl">,
   timeoutMs = 10_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const response = await fetch(`${service.baseUrl}/readyz`).catch(() => undefined);
-    if (response?.status === 200) return;
-    if (Date.now() > deadline)
-      throw new Error(`app-a not ready after ${timeoutMs} ms (last: ${response?.status})`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitForHttp(`${service.baseUrl}/readyz`, {
+    timeoutMs,
+    intervalMs: 50,
+    description: "app-a /readyz 200",
+  });
 }
 
 /** A valid job body; `overrides` replace fields (data factory per the style guide). */

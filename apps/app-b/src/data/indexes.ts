@@ -17,32 +17,6 @@ export async function ensureIndexes(db: Db): Promise<IndexesResult> {
 }
 
 /**
- * Index creation as a readiness check: the first passing probe creates them, so the service can start while the
- * database is down and becomes ready only once its indexes exist. Concurrent probes share one attempt.
- */
-export function indexesReadinessCheck(
-  db: Db,
-  onCreated: (result: IndexesResult) => void,
-): () => Promise<void> {
-  let done = false;
-  let pending: Promise<void> | undefined;
-  return async () => {
-    if (done) return;
-    pending ??= ensureIndexes(db).then(
-      (result) => {
-        done = true;
-        onCreated(result);
-      },
-      (error: unknown) => {
-        pending = undefined;
-        throw error;
-      },
-    );
-    await pending;
-  };
-}
-
-/**
  * Where the server has no TTL indexes, deletes expired refresh tokens and login counters once a minute (what
  * MongoDB's TTL monitor does). Returns a function that stops it.
  */

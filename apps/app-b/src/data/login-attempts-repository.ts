@@ -1,6 +1,6 @@
 import type { Collection, Db } from "mongodb";
 import { ensureExpiryIndex, purgeExpired } from "./expiry.js";
-import { isDuplicateKey } from "./mongo-errors.js";
+import { isDuplicateKey } from "@platform/shared";
 
 export interface LoginAttemptsRecord {
   /** "account:<sha256 of email>" or "address:<client address>". */

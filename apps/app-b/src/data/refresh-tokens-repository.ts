@@ -1,6 +1,6 @@
 import type { Collection, Db } from "mongodb";
 import { ensureExpiryIndex, purgeExpired } from "./expiry.js";
-import { isDuplicateKey } from "./mongo-errors.js";
+import { isDuplicateKey } from "@platform/shared";
 
 export interface RefreshTokenRecord {
   /** SHA-256 (hex) of the token; the token itself is never stored. */

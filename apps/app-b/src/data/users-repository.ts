@@ -1,21 +1,21 @@
+import { isDuplicateKey } from "@platform/shared";
 import type { Collection, Db } from "mongodb";
-import { isDuplicateKey } from "./mongo-errors.js";
+import type { User } from "../domain/user.js";
 
-export interface UserRecord {
-  /** A UUID string: ids are opaque to clients and become the `sub` of access tokens. */
+interface UserDocument extends Omit<User, "id" | "scopes"> {
   readonly _id: string;
-  /** Normalised (trimmed, lower-case); unique. */
-  readonly email: string;
-  readonly passwordHash: string;
   readonly scopes: string[];
-  readonly createdAt: Date;
+}
+
+function toUser({ _id, ...rest }: UserDocument): User {
+  return { id: _id, ...rest };
 }
 
 export class UsersRepository {
-  readonly collection: Collection<UserRecord>;
+  readonly collection: Collection<UserDocument>;
 
   constructor(db: Db) {
-    this.collection = db.collection<UserRecord>("users");
+    this.collection = db.collection<UserDocument>("users");
   }
 
   async ensureIndexes(): Promise<void> {
@@ -23,9 +23,9 @@ export class UsersRepository {
   }
 
   /** Inserts the user; "duplicate" when the email is taken (decided by the unique index, so races are safe). */
-  async insert(user: UserRecord): Promise<"inserted" | "duplicate"> {
+  async insert({ id, ...user }: User): Promise<"inserted" | "duplicate"> {
     try {
-      await this.collection.insertOne(user);
+      await this.collection.insertOne({ _id: id, ...user, scopes: [...user.scopes] });
       return "inserted";
     } catch (error) {
       if (isDuplicateKey(error)) return "duplicate";
@@ -33,12 +33,14 @@ export class UsersRepository {
     }
   }
 
-  findByEmail(email: string): Promise<UserRecord | null> {
-    return this.collection.findOne({ email });
+  async findByEmail(email: string): Promise<User | null> {
+    const document = await this.collection.findOne({ email });
+    return document ? toUser(document) : null;
   }
 
-  findById(id: string): Promise<UserRecord | null> {
-    return this.collection.findOne({ _id: id });
+  async findById(id: string): Promise<User | null> {
+    const document = await this.collection.findOne({ _id: id });
+    return document ? toUser(document) : null;
   }
 
   async updatePasswordHash(id: string, passwordHash: string): Promise<void> {

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { AppError } from "@platform/shared";
-import type { UserRecord, UsersRepository } from "../data/users-repository.js";
+import type { UsersRepository } from "../data/users-repository.js";
 import type { LoginThrottle } from "./login-throttle.js";
 import type { PasswordHasher } from "./passwords.js";
-import type { LoginInput, RegisterInput, TokenPair, UserView } from "./schemas.js";
 import type { Sessions } from "./sessions.js";
+import type { TokenPair } from "./tokens.js";
+import type { Credentials, User } from "./user.js";
 
 /** Scopes every new account gets. */
 export const DEFAULT_SCOPES = ["jobs:read", "jobs:write"];
@@ -17,10 +18,6 @@ export interface AccountsDeps {
   readonly now: () => Date;
 }
 
-export function toUserView(user: UserRecord): UserView {
-  return { id: user._id, email: user.email, createdAt: user.createdAt.toISOString() };
-}
-
 /** One message for unknown email and wrong password, so responses do not reveal which accounts exist. */
 const invalidCredentials = () => AppError.unauthorized("The email or password is incorrect.");
 
@@ -28,9 +25,9 @@ const invalidCredentials = () => AppError.unauthorized("The email or password is
 export class Accounts {
   constructor(private readonly deps: AccountsDeps) {}
 
-  async register(input: RegisterInput): Promise<UserView> {
-    const user: UserRecord = {
-      _id: randomUUID(),
+  async register(input: Credentials): Promise<User> {
+    const user: User = {
+      id: randomUUID(),
       email: input.email,
       passwordHash: await this.deps.passwords.hash(input.password),
       scopes: [...DEFAULT_SCOPES],
@@ -39,14 +36,14 @@ export class Accounts {
     if ((await this.deps.users.insert(user)) === "duplicate") {
       throw AppError.conflict("An account with this email already exists.");
     }
-    return toUserView(user);
+    return user;
   }
 
   /**
    * Checks the password and issues a token pair. Unknown users cost one Argon2 verification too (against a dummy
    * hash), so timing does not reveal whether an email is registered.
    */
-  async login(input: LoginInput, clientAddress: string): Promise<TokenPair> {
+  async login(input: Credentials, clientAddress: string): Promise<TokenPair> {
     const { throttle, users, passwords } = this.deps;
     await throttle.assertAllowed(input.email, clientAddress, this.deps.now());
     const user = await users.findByEmail(input.email);
@@ -57,15 +54,15 @@ export class Accounts {
     }
     await throttle.recordSuccess(input.email);
     if (passwords.needsRehash(user.passwordHash)) {
-      await users.updatePasswordHash(user._id, await passwords.hash(input.password));
+      await users.updatePasswordHash(user.id, await passwords.hash(input.password));
     }
     return this.deps.sessions.issueTokenPair(user);
   }
 
-  async currentUser(userId: string): Promise<UserView> {
+  async currentUser(userId: string): Promise<User> {
     const user = await this.deps.users.findById(userId);
     // The token was valid but its account is gone: the credential no longer identifies anyone.
     if (!user) throw AppError.unauthorized("The account no longer exists.", "invalid_token");
-    return toUserView(user);
+    return user;
   }
 }

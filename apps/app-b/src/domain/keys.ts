@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
 import type { KeyObject } from "node:crypto";
+import { StartupError } from "@platform/shared";
 import { createLocalJWKSet, exportJWK } from "jose";
 import type { JSONWebKeySet, JWTVerifyGetKey } from "jose";
 
@@ -23,7 +24,7 @@ export interface KeyStore {
 }
 
 /** Thrown when a configured key cannot be used; the message names the variable and the key id. */
-export class SigningKeyError extends Error {
+export class SigningKeyError extends StartupError {
   override name = "SigningKeyError";
 }
 

@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { AppError } from "@platform/shared";
 import type { Logger } from "@platform/shared";
 import type { RefreshTokensRepository } from "../data/refresh-tokens-repository.js";
-import type { UserRecord, UsersRepository } from "../data/users-repository.js";
+import type { UsersRepository } from "../data/users-repository.js";
 import type { KeyStore } from "./keys.js";
-import type { TokenPair } from "./schemas.js";
 import { hashRefreshToken, issueAccessToken, newRefreshToken, REFRESH_TOKEN_PATTERN } from "./tokens.js";
-import type { AccessTokenSettings } from "./tokens.js";
+import type { AccessTokenSettings, TokenPair } from "./tokens.js";
+import type { User } from "./user.js";
 
 export interface SessionsDeps {
   readonly keys: KeyStore;
@@ -27,7 +27,7 @@ export class Sessions {
 
   /** A new access token and a new refresh token; `familyId` continues a rotation chain, else a new one starts. */
   async issueTokenPair(
-    user: Pick<UserRecord, "_id" | "scopes">,
+    user: Pick<User, "id" | "scopes">,
     familyId: string = randomUUID(),
   ): Promise<TokenPair> {
     const now = this.deps.now();
@@ -35,7 +35,7 @@ export class Sessions {
     await this.deps.refreshTokens.insert({
       _id: hashRefreshToken(refreshToken),
       familyId,
-      userId: user._id,
+      userId: user.id,
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.deps.refreshTokenTtlSeconds * 1000),
       usedAt: null,
@@ -44,7 +44,7 @@ export class Sessions {
     const accessToken = await issueAccessToken(
       this.deps.keys,
       this.deps.accessTokens,
-      { userId: user._id, scopes: user.scopes },
+      { userId: user.id, scopes: user.scopes },
       now,
     );
     return { accessToken, refreshToken, tokenType: "Bearer", expiresIn: this.deps.accessTokens.ttlSeconds };

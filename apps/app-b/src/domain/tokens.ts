@@ -8,6 +8,15 @@ export interface AccessTokenSettings {
   readonly ttlSeconds: number;
 }
 
+/** What login and refresh hand back. */
+export interface TokenPair {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly tokenType: "Bearer";
+  /** Access token lifetime in seconds. */
+  readonly expiresIn: number;
+}
+
 export interface AccessTokenSubject {
   readonly userId: string;
   readonly scopes: readonly string[];

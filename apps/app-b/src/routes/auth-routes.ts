@@ -1,23 +1,24 @@
 import { authOf, jsonResponse, problemResponse, requireAuth } from "@platform/shared";
-import type { JwksVerifier, OpenApi } from "@platform/shared";
+import type { TokenVerifier, OpenApi } from "@platform/shared";
 import { Router } from "express";
 import type { Response } from "express";
 import type { Accounts } from "../domain/accounts.js";
+import type { Sessions } from "../domain/sessions.js";
+import type { TokenPair } from "../domain/tokens.js";
 import {
   LoginBody,
   LogoutBody,
   RefreshBody,
   RegisterBody,
   TokenResponse,
+  toUserView,
   UserResponse,
-} from "../domain/schemas.js";
-import type { TokenPair } from "../domain/schemas.js";
-import type { Sessions } from "../domain/sessions.js";
+} from "./schemas.js";
 
 export interface AuthRoutesDeps {
   readonly accounts: Accounts;
   readonly sessions: Sessions;
-  readonly verifier: JwksVerifier;
+  readonly verifier: TokenVerifier;
   readonly openapi: OpenApi;
 }
 
@@ -44,7 +45,7 @@ export function authRoutes({ accounts, sessions, verifier, openapi }: AuthRoutes
       409: problemResponse("An account with this email already exists."),
     },
     handler: async ({ body }, _req, res) => {
-      res.status(201).json(await accounts.register(body));
+      res.status(201).json(toUserView(await accounts.register(body)));
     },
   });
 
@@ -105,7 +106,7 @@ export function authRoutes({ accounts, sessions, verifier, openapi }: AuthRoutes
       401: problemResponse("Missing, invalid or expired access token."),
     },
     handler: async (_input, _req, res) => {
-      res.set("Cache-Control", "no-store").json(await accounts.currentUser(authOf(res).sub));
+      res.set("Cache-Control", "no-store").json(toUserView(await accounts.currentUser(authOf(res).sub)));
     },
   });
 

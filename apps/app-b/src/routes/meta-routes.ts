@@ -2,7 +2,7 @@ import { jsonResponse } from "@platform/shared";
 import type { OpenApi } from "@platform/shared";
 import { Router } from "express";
 import type { KeyStore } from "../domain/keys.js";
-import { JwksResponse } from "../domain/schemas.js";
+import { JwksResponse } from "./schemas.js";
 
 /**
  * Resource servers cache the key set; five minutes bounds how long a newly added key can be unknown to them

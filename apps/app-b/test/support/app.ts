@@ -1,14 +1,10 @@
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { createLogger, createMetrics, mongoPing, Readiness } from "@platform/shared";
+import { waitForHttp } from "@platform/devkit";
+import type { RunningHttpService } from "@platform/shared";
 import type { Db } from "mongodb";
-import { createApp } from "../../src/app.js";
-import { ensureIndexes } from "../../src/data/indexes.js";
-import { createKeyStore, generateDevelopmentKey } from "../../src/domain/keys.js";
 import type { SigningKeyInput } from "../../src/domain/keys.js";
-import { createPasswordHasher } from "../../src/domain/passwords.js";
-import { ARGON2_MINIMUM } from "../../src/env.js";
+import { loadConfig } from "../../src/env.js";
 import type { Config } from "../../src/env.js";
+import { startService } from "../../src/service.js";
 import { createTestDatabase } from "./database.js";
 
 export const TEST_ISSUER = "http://auth.test";
@@ -27,41 +23,54 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Boots createApp against a fresh real database on an OS-chosen port, with the production password parameters. */
+/** The environment main.ts would see, for a test of its own on a private database. */
+function testEnv(database: { uri: string; name: string }, options: TestAppOptions): Record<string, string> {
+  const env: Record<string, string> = {
+    NODE_ENV: "test",
+    HOST: "127.0.0.1",
+    PORT: "0",
+    METRICS_PORT: "0",
+    LOG_LEVEL: "silent",
+    MONGODB_URI: database.uri,
+    MONGODB_DB: database.name,
+    JWT_ISSUER: TEST_ISSUER,
+    JWT_AUDIENCE: TEST_AUDIENCE,
+    // Tests stand in for a load balancer on loopback, so X-Forwarded-For picks the client address.
+    TRUST_PROXY: "loopback",
+    ACCESS_TOKEN_TTL_SECONDS: String(options.accessTokenTtlSeconds ?? 900),
+    REFRESH_TOKEN_TTL_SECONDS: "3600",
+    BODY_LIMIT: options.bodyLimit ?? "100kb",
+    LOGIN_MAX_ATTEMPTS: String(options.login?.maxAttemptsPerAccount ?? 5),
+    LOGIN_MAX_ATTEMPTS_PER_IP: String(options.login?.maxAttemptsPerAddress ?? 50),
+    LOGIN_WINDOW_SECONDS: String(options.login?.windowSeconds ?? 900),
+  };
+  // Unset: the service generates a development key, as it does on a laptop.
+  if (options.signingKeys) env["JWT_SIGNING_KEYS"] = JSON.stringify(options.signingKeys);
+  return env;
+}
+
+/**
+ * Boots app-b the way main.ts does (real config parsing, startService, real HTTP on port 0, the production password
+ * parameters) against a fresh real database, and waits until it reports ready (indexes exist).
+ */
 export async function startTestApp(label: string, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase(label);
-  await ensureIndexes(database.db);
-  const logger = createLogger({ service: "app-b-test", level: "silent" });
-  const app = createApp({
-    config: {
-      bodyLimit: options.bodyLimit ?? "100kb",
-      // Tests stand in for a load balancer on loopback, so X-Forwarded-For picks the client address.
-      trustProxy: "loopback",
-      jwt: {
-        issuer: TEST_ISSUER,
-        audience: TEST_AUDIENCE,
-        signingKeys: undefined,
-        accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 900,
-        refreshTokenTtlSeconds: 3600,
-      },
-      login: { maxAttemptsPerAccount: 5, maxAttemptsPerAddress: 50, windowSeconds: 900, ...options.login },
-    },
-    logger,
-    metrics: createMetrics({ service: "app-b-test" }),
-    db: database.db,
-    keys: await createKeyStore(options.signingKeys ?? [generateDevelopmentKey()]),
-    passwords: await createPasswordHasher(ARGON2_MINIMUM),
-    readiness: new Readiness([() => mongoPing(database.client)]),
-  });
-  const server: Server = app.listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  return {
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    db: database.db,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await database.drop();
-    },
+  let running: RunningHttpService;
+  try {
+    running = await startService(loadConfig(testEnv(database, options)), { handleSignals: false });
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+  const baseUrl = `http://127.0.0.1:${running.port}`;
+  const close = async () => {
+    await running.close();
+    await database.drop();
   };
+  const ready = { timeoutMs: 10_000, intervalMs: 50, description: "app-b /readyz 200" };
+  await waitForHttp(`${baseUrl}/readyz`, ready).catch(async (error: unknown) => {
+    await close();
+    throw error;
+  });
+  return { baseUrl, db: database.db, close };
 }

@@ -1,60 +1,59 @@
-import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { parseListeningLine, spawnManaged, waitFor } from "@platform/devkit";
+import type { ListeningLine, ManagedProcess } from "@platform/devkit";
 
 const MAIN = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
 
 export interface ServiceProcess {
-  readonly child: ChildProcess;
-  readonly lines: string[];
-  readonly exited: Promise<number | null>;
+  readonly process: ManagedProcess;
+  /** Output lines so far, stdout and stderr interleaved. */
+  lines(): string[];
+  /** Resolves with the exit code. */
+  readonly exited: Promise<number>;
   /** Resolves with the first JSON log line whose message matches. */
   waitForMessage(message: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Resolves with the ports of the "listening" line (the one parser all harnesses share). */
+  waitForListening(timeoutMs?: number): Promise<ListeningLine>;
 }
 
 /** Runs `node dist/main.js` (what `pnpm start` runs) with only the given environment plus PATH. */
 export function startServiceProcess(env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawnManaged(process.execPath, [MAIN], {
     env: { PATH: process.env["PATH"] ?? "", HOST: "127.0.0.1", PORT: "0", METRICS_PORT: "0", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    deathSignal: "SIGKILL",
   });
-  const lines: string[] = [];
-  const waiters: (() => void)[] = [];
-  const onData = (chunk: Buffer) => {
-    lines.push(...chunk.toString().split("\n").filter(Boolean));
-    for (const wake of waiters.splice(0)) wake();
-  };
-  child.stdout.on("data", onData);
-  child.stderr.on("data", onData);
-  const exited = new Promise<number | null>((resolve) =>
-    child.once("exit", (code) => {
-      resolve(code);
-    }),
-  );
-  const find = (message: string) =>
-    lines
-      .filter((l) => l.startsWith("{"))
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((l) => l["message"] === message);
-
+  const exited = child.exited.then(() => child.stop());
+  const wait = <T>(what: string, find: (line: string) => T | undefined, timeoutMs = 15_000) =>
+    waitFor(
+      () =>
+        child
+          .logs()
+          .map(find)
+          .find((found) => found !== undefined),
+      {
+        timeoutMs,
+        intervalMs: 50,
+        description: what,
+        abort: () =>
+          child.exitInfo()
+            ? new Error(`process exited before ${what}:\n${child.logs().join("\n")}`)
+            : undefined,
+      },
+    );
   return {
-    child,
-    lines,
+    process: child,
+    lines: () => child.logs(),
     exited,
-    waitForMessage: async (message, timeoutMs = 15_000) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = find(message);
-        if (found) return found;
-        if (child.exitCode !== null)
-          throw new Error(`process exited before "${message}":\n${lines.join("\n")}`);
-        if (Date.now() > deadline)
-          throw new Error(`timed out waiting for "${message}":\n${lines.join("\n")}`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 200);
-        });
-      }
-    },
+    waitForMessage: (message, timeoutMs) =>
+      wait(
+        `"${message}"`,
+        (line) => {
+          if (!line.startsWith("{")) return undefined;
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          return entry["message"] === message ? entry : undefined;
+        },
+        timeoutMs,
+      ),
+    waitForListening: (timeoutMs) => wait('"listening"', parseListeningLine, timeoutMs),
   };
 }

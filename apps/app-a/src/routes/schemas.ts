@@ -1,8 +1,10 @@
 import { z } from "zod";
+import { JOB_STATUSES } from "../domain/job.js";
+import type { CreateJobInput, JobPatch, ListJobsQuery as ListJobsInput, JobRecord } from "../domain/job.js";
 
 /**
- * The jobs API's request and response schemas. The routes validate with them and the OpenAPI document is
- * generated from them, so the two cannot drift. Every object is strict: unknown fields are a 400, which is also
+ * The jobs API's request and response schemas and the job's HTTP view. The routes validate with them and the
+ * OpenAPI document is generated from them, so the two cannot drift. Every object is strict: unknown fields are a 400, which is also
  * what stops MongoDB operators ({"$gt": ...}) from reaching a query in any position.
  */
 
@@ -11,12 +13,10 @@ const MAX_DESCRIPTION = 10_000;
 /** Upper bound for salaries: large enough for any yearly salary in any currency unit, small enough to stay exact. */
 const MAX_SALARY = 1_000_000_000;
 
-export const JOB_STATUSES = ["draft", "open", "closed"] as const;
 export const JobStatus = z.enum(JOB_STATUSES).meta({
   id: "JobStatus",
   description: "draft: not yet published; open: accepting applications; closed: no longer accepting.",
 });
-export type JobStatus = z.infer<typeof JobStatus>;
 
 const shortText = (description: string, example?: string) =>
   z
@@ -39,7 +39,6 @@ export const Salary = z
   })
   .refine((s) => s.min <= s.max, { message: "min must not exceed max", path: ["max"] })
   .meta({ id: "Salary", description: "Salary range; min <= max." });
-export type Salary = z.infer<typeof Salary>;
 
 export const CreateJobBody = z
   .strictObject({
@@ -51,7 +50,6 @@ export const CreateJobBody = z
     salary: Salary.optional(),
   })
   .meta({ id: "CreateJob" });
-export type CreateJobInput = z.infer<typeof CreateJobBody>;
 
 export const PatchJobBody = z
   .strictObject({
@@ -64,7 +62,6 @@ export const PatchJobBody = z
   })
   .refine((patch) => Object.keys(patch).length > 0, { message: "at least one field must be given" })
   .meta({ id: "PatchJob", description: "Fields to change; absent fields stay as they are." });
-export type JobPatch = z.infer<typeof PatchJobBody>;
 
 /** A user id as the auth service issues it in `sub`; kept to a safe alphabet so it can be logged and compared. */
 const UserId = z
@@ -88,7 +85,6 @@ export const ListJobsQuery = z
       .meta({ description: "Opaque cursor from a previous page's nextCursor." }),
   })
   .meta({ id: "ListJobsQuery" });
-export type ListJobsQuery = z.infer<typeof ListJobsQuery>;
 
 export const JobIdParams = z.strictObject({
   id: z.string().max(64).meta({
@@ -127,4 +123,25 @@ export const JobList = z
       .meta({ description: "Pass as `cursor` for the next page; null at the end." }),
   })
   .meta({ id: "JobList" });
-export type JobList = z.infer<typeof JobList>;
+
+// What the schemas parse to is what the domain takes: a schema that drifts from the domain's types fails to build.
+CreateJobBody satisfies z.ZodType<CreateJobInput>;
+PatchJobBody satisfies z.ZodType<JobPatch>;
+ListJobsQuery satisfies z.ZodType<ListJobsInput>;
+
+/** A job as the API shows it: dates as ISO strings, no salary key when there is none. */
+export function toJobView(job: JobRecord): JobView {
+  return {
+    id: job.id,
+    title: job.title,
+    company: job.company,
+    location: job.location,
+    description: job.description,
+    status: job.status,
+    ...(job.salary ? { salary: job.salary } : {}),
+    ownerId: job.ownerId,
+    version: job.version,
+    createdAt: job.createdAt.toISOString(),
+    updatedAt: job.updatedAt.toISOString(),
+  };
+}

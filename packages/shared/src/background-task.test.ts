@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { retryInBackground } from "./retry-in-background.js";
+import { retryInBackground } from "./background-task.js";
 
 describe("retryInBackground", () => {
   it("when the task fails twice and then succeeds, then it is not ready until the third attempt", async () => {

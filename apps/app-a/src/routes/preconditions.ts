@@ -4,18 +4,16 @@
  * (W/"3") never match.
  */
 
+import { AppError } from "@platform/shared";
+import type { Precondition } from "../domain/job.js";
+
 export function etagFor(version: number): string {
   return `"${version}"`;
 }
 
 export type IfMatch =
-  /** No If-Match header: the caller answers 428 Precondition Required. */
-  | { readonly kind: "missing" }
-  /** `*` or a list: the change applies only if the job's version is one of `versions` (possibly none). */
-  | { readonly kind: "versions"; readonly versions: readonly number[] }
-  /** `*`: any current version. Accepted by HTTP, but it would defeat lost-update protection, so we refuse it. */
-  | { readonly kind: "any" }
-  /** Not an entity-tag list at all: the caller answers 400. */
+  | Precondition
+  /** Not an entity-tag list at all: a 400. */
   | { readonly kind: "invalid" };
 
 const ENTITY_TAG = /^(W\/)?"([\x21\x23-\x7e]*)"$/;
@@ -37,4 +35,11 @@ export function parseIfMatch(header: string | undefined): IfMatch {
     if (weak === undefined && VERSION.test(opaque)) versions.push(Number(opaque));
   }
   return { kind: "versions", versions };
+}
+
+/** The precondition an If-Match header states, for the domain; a header that is not an entity-tag list is a 400. */
+export function preconditionFrom(header: string | undefined): Precondition {
+  const ifMatch = parseIfMatch(header);
+  if (ifMatch.kind === "invalid") throw AppError.badRequest("If-Match is not a list of entity tags");
+  return ifMatch;
 }

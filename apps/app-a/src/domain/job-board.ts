@@ -2,11 +2,9 @@ import { AppError } from "@platform/shared";
 import type { JobsRepository } from "../data/jobs-repository.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { isOwner, jobChanges, jobFilter, newJob } from "./job.js";
-import type { JobRecord } from "./job.js";
-import { etagFor, parseIfMatch } from "./preconditions.js";
-import type { CreateJobInput, JobPatch, ListJobsQuery } from "./schemas.js";
+import type { CreateJobInput, JobPatch, JobRecord, ListJobsQuery, Precondition } from "./job.js";
 
-export interface JobsServiceDeps {
+export interface JobBoardDeps {
   readonly jobs: JobsRepository;
   readonly now?: () => Date;
 }
@@ -17,11 +15,11 @@ export interface JobPage {
 }
 
 /** The jobs use cases. Routes translate HTTP to these calls; every rule about jobs lives here. */
-export class JobsService {
+export class JobBoard {
   private readonly jobs: JobsRepository;
   private readonly now: () => Date;
 
-  constructor(deps: JobsServiceDeps) {
+  constructor(deps: JobBoardDeps) {
     this.jobs = deps.jobs;
     this.now = deps.now ?? (() => new Date());
   }
@@ -50,20 +48,18 @@ export class JobsService {
     };
   }
 
-  /** Changes a job if the caller owns it and If-Match names its current version (else 428/412/403/404). */
+  /** Changes a job if the caller owns it and the precondition names its current version (else 428/412/403/404). */
   async updateJob(
     id: string,
     callerId: string,
-    ifMatch: string | undefined,
+    precondition: Precondition,
     patch: JobPatch,
   ): Promise<JobRecord> {
-    const precondition = parseIfMatch(ifMatch);
     if (precondition.kind === "missing" || precondition.kind === "any") {
       throw AppError.preconditionRequired(
         'send If-Match with the ETag from your last read of this job (for example If-Match: "1")',
       );
     }
-    if (precondition.kind === "invalid") throw AppError.badRequest("If-Match is not a list of entity tags");
     const updated = await this.jobs.updateIfVersion(
       id,
       callerId,
@@ -75,10 +71,8 @@ export class JobsService {
     throw await this.whyNotChanged(id, callerId);
   }
 
-  /** Deletes a job the caller owns; If-Match is optional here, but honoured when given. */
-  async deleteJob(id: string, callerId: string, ifMatch: string | undefined): Promise<void> {
-    const precondition = parseIfMatch(ifMatch);
-    if (precondition.kind === "invalid") throw AppError.badRequest("If-Match is not a list of entity tags");
+  /** Deletes a job the caller owns; a precondition is optional here, but honoured when given. */
+  async deleteJob(id: string, callerId: string, precondition: Precondition): Promise<void> {
     const versions = precondition.kind === "versions" ? precondition.versions : undefined;
     if (await this.jobs.deleteIfOwned(id, callerId, versions)) return;
     throw await this.whyNotChanged(id, callerId);
@@ -91,7 +85,7 @@ export class JobsService {
     if (!isOwner(current, callerId))
       return AppError.forbidden("only the job's owner may change or delete it");
     return AppError.preconditionFailed(
-      `the job has changed since you read it (now at ETag ${etagFor(current.version)}); read it again and retry`,
+      `the job has changed since you read it (it is now at version ${current.version}); read it again and retry`,
     );
   }
 }
