@@ -1,36 +1,56 @@
 #!/usr/bin/env bash
-# Rolls the given images out to one stack and waits for the rollout.
+# Rolls the given images out to one stack of the platform layer (infra/platform) and waits for the rollout.
 #
-#   .github/scripts/deploy.sh <stack> <digests dir> <previous-images file>
+#   .github/scripts/deploy.sh <stack> <images dir> <previous-images file> >> "$GITHUB_OUTPUT"
 #
-# <digests dir> holds one file per released app (named after the app, e.g. app-a) containing its image digest
-# (sha256:...); apps without a file keep the image they run now. The image must already be in the stack's
-# Artifact Registry repository (output registryUrl): release.yml pushes every build to each stack's repository.
-# Before changing anything, the currently deployed images are written to <previous-images file> so that
-# rollback.sh can restore them. Prints `url=<gateway URL>` for $GITHUB_OUTPUT.
+# <images dir> holds one file per app to change (named after the app, e.g. app-a) containing either its digest
+# (sha256:..., pushed to the stack's Artifact Registry repository, the cloud stack's registryUrl; release.yml pushes
+# every build to each stack's repository) or a full reference (registry/app-a@sha256:..., e.g. an image imported
+# into a local cluster). Apps without a file keep the image they run now; an empty directory re-applies the current
+# images (an infra-only change). Before changing anything, the currently deployed images are written to
+# <previous-images file> so that rollback.sh can restore them.
+#
+# Standard output carries only `name=value` lines, the format of $GITHUB_OUTPUT: url (the Gateway's base URL),
+# gateway_ip (the address its host name must resolve to, empty when GATEWAY_URL is given), first_deploy (true when
+# nothing ran before) and images (JSON, what runs now). Everything pulumi and kubectl print goes to stderr.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/stack-contract.sh"
 
-[ "$#" -eq 3 ] || { echo "usage: $0 <stack> <digests dir> <previous-images file>" >&2; exit 2; }
+# fd 3 is the real stdout, for the output lines; everything else, including the tools' own output, goes to stderr.
+exec 3>&1 1>&2
+
+[ "$#" -eq 3 ] || { echo "usage: $0 <stack> <images dir> <previous-images file>" >&2; exit 2; }
 STACK=$1
-digests=$2
+images_dir=$2
 previous_file=$3
 
 previous=$(deployed_images)
 echo "$previous" >"$previous_file"
 log "deployed now on $STACK: $previous"
 
-registry=$(stack_output registryUrl)
 target=$previous
+registry=""
 for entry in "${DEPLOYED_APPS[@]}"; do
   app=${entry%%:*}
-  if [ -f "$digests/$app" ]; then
-    digest=$(tr -d '[:space:]' <"$digests/$app")
-    [[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || { log "$digests/$app: '$digest' is not a sha256 digest"; exit 1; }
-    target=$(jq --arg app "$app" --arg ref "$registry/$app@$digest" '.[$app] = $ref' <<<"$target")
+  [ -f "$images_dir/$app" ] || continue
+  value=$(tr -d '[:space:]' <"$images_dir/$app")
+  if [[ $value =~ ^sha256:[0-9a-f]{64}$ ]]; then
+    [ -n "$registry" ] || registry=${REGISTRY_URL:-$(cloud_output registryUrl)}
+    ref="$registry/$app@$value"
+  elif [[ $value =~ $IMAGE_REF_PATTERN && $value == */* ]]; then
+    ref=$value
+  else
+    log "$images_dir/$app: '$value' is neither a sha256 digest nor a full image reference"
+    exit 1
   fi
+  target=$(jq -c --arg app "$app" --arg ref "$ref" '.[$app] = $ref' <<<"$target")
 done
 log "deploying to $STACK: $target"
 
 apply_images "$target"
-echo "url=$(stack_output gatewayUrl)"
+{
+  echo "url=$(gateway_url)"
+  echo "gateway_ip=$(gateway_ip)"
+  echo "first_deploy=$([ "$(jq 'length' <<<"$previous")" -eq 0 ] && echo true || echo false)"
+  echo "images=$(deployed_images)"
+} >&3

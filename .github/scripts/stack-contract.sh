@@ -1,43 +1,101 @@
 # shellcheck shell=bash
-# What the delivery scripts rely on in the infra/ Pulumi program (infra/Pulumi.yaml, infra/src/index.ts). Sourced
-# by deploy.sh and rollback.sh; change it here (and in docs/delivery.md) when infra/ changes.
+# What the delivery scripts rely on in the two Pulumi projects, in one place. Sourced by deploy.sh, rollback.sh
+# and record-images.sh; change it here (and in docs/delivery.md "What the delivery scripts assume") when infra/
+# changes.
 #
-#   config  appAImage / appBImage         full image reference <registry>/app-a@sha256:... (or a tag or digest)
-#   output  images                        {"appA": "<registry>/app-a@sha256:...", "appB": ...} deployed now
-#   output  gatewayUrl                    https:// base URL of the public API
-#   output  kubeconfig (secret)           authenticates with gke-gcloud-auth-plugin
-#   output  namespace                     where the Deployments live, labelled app.kubernetes.io/name=<app>
+#   infra/platform  Pulumi project gke-platform (Kubernetes only): image rollouts happen here
+#     config  appAImage / appBImage   full image reference <registry>/app-a@sha256:... , kept in the COMMITTED
+#                                     Pulumi.<stack>.yaml (record-images.sh), so any preview of main shows no change
+#     output  images                  {"appA": "<registry>/app-a@sha256:...", "appB": ...} deployed now
+#     output  gatewayUrl              https:// base URL of the public API
+#     output  namespace               where the Deployments live, labelled app.kubernetes.io/name=<app>
+#   infra/cloud     Pulumi project gke-cloud (Google Cloud only)
+#     output  kubeconfig (secret)     authenticates with gke-gcloud-auth-plugin
+#     output  registryUrl             <region>-docker.pkg.dev/<project>/<repository>
+#     output  gatewayIp               the Gateway's static IP (the smoke test connects to it, bypassing public DNS)
+#
+# Any other cluster (the local one, bring-your-own): set KUBECONFIG, GATEWAY_URL (and GATEWAY_CA_FILE for a private
+# CA) and put full image references in the images directory; the cloud stack is then never read.
 
 # The deployed apps, as "<app name>:<config key of its image>:<key in the images output>".
 DEPLOYED_APPS=("app-a:appAImage:appA" "app-b:appBImage:appB")
-STACK_DIR=${STACK_DIR:-infra}
+PLATFORM_PROJECT=gke-platform
+PLATFORM_DIR=${PLATFORM_DIR:-infra/platform}
+CLOUD_DIR=${CLOUD_DIR:-infra/cloud}
 ROLLOUT_TIMEOUT=${ROLLOUT_TIMEOUT:-10m}
+# Characters of an image reference (registry/path/name[:tag][@sha256:...]); nothing else reaches the YAML file,
+# where the reference is written unquoted.
+IMAGE_REF_PATTERN='^[A-Za-z0-9][A-Za-z0-9._:/@-]*$'
 
 log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
 
-stack_output() { pulumi --cwd "$STACK_DIR" stack output --stack "$STACK" "$@"; }
+platform_output() { pulumi --cwd "$PLATFORM_DIR" stack output --stack "$STACK" "$@"; }
+cloud_output() { pulumi --cwd "$CLOUD_DIR" stack output --stack "$STACK" "$@"; }
+
+# The stack's configuration file, the one `pulumi up` reads and the one committed to git.
+stack_config_file() { printf '%s/Pulumi.%s.yaml\n' "${1:-$PLATFORM_DIR}" "$STACK"; }
 
 # Prints the stack's deployed images as JSON keyed by app name ({} before the first deploy). Errors (auth,
 # backend) still fail.
 deployed_images() {
   local outputs
-  outputs=$(stack_output --json)
+  outputs=$(platform_output --json)
   jq -c '.images // {} | {"app-a": .appA, "app-b": .appB} | with_entries(select(.value != null))' <<<"$outputs"
 }
 
-# Sets every app's image and runs `pulumi up`. Argument: JSON {"app-a": "<full reference>", ...} for every app.
-apply_images() {
-  local images=$1 entry app key ref rest
+# The Gateway's base URL: GATEWAY_URL when set (local cluster), else the platform stack's output.
+gateway_url() {
+  if [ -n "${GATEWAY_URL:-}" ]; then printf '%s\n' "$GATEWAY_URL"; else platform_output gatewayUrl; fi
+}
+
+# The IP the Gateway's host name should resolve to: GATEWAY_IP when set, empty when GATEWAY_URL is given (it
+# already points where it should), else the cloud stack's output.
+gateway_ip() {
+  if [ -n "${GATEWAY_IP:-}" ]; then printf '%s\n' "$GATEWAY_IP"
+  elif [ -n "${GATEWAY_URL:-}" ]; then echo ""
+  else cloud_output gatewayIp; fi
+}
+
+# Writes `<project>:<key>: <ref>` for every app into a stack configuration file, replacing the existing line or
+# adding it under `config:`. The one way the delivery scripts change images: deploy.sh edits the checkout's file
+# before `pulumi up`, record-images.sh the same file on the newest main. Arguments: file, JSON {"app-a": ref, ...}.
+write_image_config() {
+  local file=$1 images=$2 entry app rest key ref tmp
+  [ -f "$file" ] || printf 'config:\n' >"$file"
   for entry in "${DEPLOYED_APPS[@]}"; do
     app=${entry%%:*}
     rest=${entry#*:}
-    key=${rest%%:*}
+    key="$PLATFORM_PROJECT:${rest%%:*}"
     ref=$(jq -r --arg app "$app" '.[$app] // empty' <<<"$images")
     [ -n "$ref" ] || { log "no image for $app (release every app once: add a changeset naming it)"; return 1; }
-    pulumi --cwd "$STACK_DIR" config set --stack "$STACK" "$key" "$ref"
+    [[ $ref =~ $IMAGE_REF_PATTERN ]] || { log "$app: '$ref' is not an image reference"; return 1; }
+    tmp=$(mktemp)
+    # A missing key is appended at the end, inside `config:`: Pulumi writes that section last (after
+    # `secretsprovider:` and `encryptedkey:`).
+    awk -v key="$key" -v ref="$ref" '
+      BEGIN { line = "  " key ": " ref }
+      index($0, "  " key ":") == 1 { print line; done = 1; next }
+      /^config:[[:space:]]*$/ { section = 1 }
+      { print }
+      END { if (!done) { if (!section) print "config:"; print line } }
+    ' "$file" >"$tmp"
+    cat "$tmp" >"$file"
+    rm -f "$tmp"
   done
+}
+
+# Writes a kubeconfig for the stack's cluster to the given file: KUBECONFIG's when set, else the cloud stack's.
+write_kubeconfig() {
+  if [ -n "${KUBECONFIG:-}" ]; then cat "$KUBECONFIG" >"$1"; else cloud_output kubeconfig --show-secrets >"$1"; fi
+}
+
+# Sets every app's image in the stack configuration and runs `pulumi up`. Argument: JSON {"app-a": "<full
+# reference>", ...} for every app. All output goes to stderr: callers keep stdout for `name=value` lines.
+apply_images() {
+  local images=$1
+  write_image_config "$(stack_config_file)" "$images"
   # The Kubernetes provider waits for each Deployment's rollout before it reports success.
-  pulumi --cwd "$STACK_DIR" up --stack "$STACK" --yes --skip-preview --diff
+  pulumi --cwd "$PLATFORM_DIR" up --stack "$STACK" --yes --skip-preview --diff >&2
   wait_for_rollouts
   local deployed
   deployed=$(deployed_images)
@@ -51,11 +109,11 @@ wait_for_rollouts() {
   kubeconfig=$(mktemp)
   # shellcheck disable=SC2064 # expand now: the temp file name is fixed
   trap "rm -f '$kubeconfig'" RETURN
-  stack_output kubeconfig --show-secrets >"$kubeconfig"
-  namespace=$(stack_output namespace)
+  write_kubeconfig "$kubeconfig"
+  namespace=$(platform_output namespace)
   for entry in "${DEPLOYED_APPS[@]}"; do
     log "waiting for ${entry%%:*} in $namespace"
     kubectl --kubeconfig "$kubeconfig" --namespace "$namespace" rollout status deployment \
-      --selector "app.kubernetes.io/name=${entry%%:*}" --timeout "$ROLLOUT_TIMEOUT"
+      --selector "app.kubernetes.io/name=${entry%%:*}" --timeout "$ROLLOUT_TIMEOUT" >&2
   done
 }
