@@ -80,7 +80,11 @@ export function createFakeStack(running: Record<string, string>): FakeStack {
   );
   writeFileSync(
     path.join(state, `cloud.${STACK}.json`),
-    JSON.stringify({ registryUrl: REGISTRY, gatewayIp: "203.0.113.7", kubeconfig: "apiVersion: v1\nkind: Config\n" }),
+    JSON.stringify({
+      registryUrl: REGISTRY,
+      gatewayIp: "203.0.113.7",
+      kubeconfig: "apiVersion: v1\nkind: Config\n",
+    }),
   );
   writeFileSync(path.join(state, "calls.log"), "");
 

@@ -41,7 +41,10 @@ describe("deploy.sh, rollback.sh and record-images.sh against fake pulumi and ku
     expect(outputs.get("url")).toBe("https://api.dev.example.com");
     expect(outputs.get("gateway_ip")).toBe("203.0.113.7");
     expect(outputs.get("first_deploy")).toBe("false");
-    expect(JSON.parse(outputs.get("images")!)).toEqual({ "app-a": ref("app-a", "c"), "app-b": running["app-b"] });
+    expect(JSON.parse(outputs.get("images")!)).toEqual({
+      "app-a": ref("app-a", "c"),
+      "app-b": running["app-b"],
+    });
   });
 
   it("when a digest is deployed, then the stack file pulumi up read names it and a preview of that file shows no change", () => {
@@ -85,7 +88,9 @@ describe("deploy.sh, rollback.sh and record-images.sh against fake pulumi and ku
       "app-a": ref("app-a", "e"),
       "app-b": ref("app-b", "f"),
     });
-    expect(stack.git(["log", "-1", "--format=%s"], clone)).toMatch(/^deploy\(dev\): record running images .*\[skip ci\]$/m);
+    expect(stack.git(["log", "-1", "--format=%s"], clone)).toMatch(
+      /^deploy\(dev\): record running images .*\[skip ci\]$/m,
+    );
     // The preview of the unchanged commit, from the fresh clone, against what the stack runs.
     const preview = stack.run("tests/delivery/fixtures/fake-bin/pulumi", [
       "--cwd",

@@ -1,0 +1,142 @@
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { repoPath } from "../src/paths.js";
+
+/**
+ * A stand-in for the Gateway and both apps, answering exactly what the smoke test asks for. `versions` are sent as
+ * X-App-Version (the header the smoke test compares with the deployed version).
+ */
+function fakeApi(versions: { "app-a"?: string; "app-b"?: string }) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const send = (status: number, app: "app-a" | "app-b", body?: unknown) => {
+      const version = versions[app];
+      res.writeHead(status, {
+        "content-type": "application/json",
+        ...(version === undefined ? {} : { "x-app-version": version }),
+      });
+      res.end(body === undefined ? undefined : JSON.stringify(body));
+    };
+    const url = req.url ?? "/";
+    const authorised = req.headers.authorization === "Bearer token-1";
+    req.resume();
+    req.on("end", () => {
+      if (url === "/.well-known/jwks.json") return send(200, "app-b", { keys: [{ kid: "k1" }] });
+      if (url === "/v1/auth/register") return send(201, "app-b", {});
+      if (url === "/v1/auth/login")
+        return send(200, "app-b", { accessToken: "token-1", refreshToken: "r-1" });
+      if (url === "/v1/auth/logout") return send(204, "app-b");
+      if (!authorised) return send(401, "app-a", { title: "Unauthorized" });
+      if (url === "/v1/jobs" && req.method === "POST") return send(201, "app-a", { id: "j1" });
+      if (url === "/v1/jobs/j1" && req.method === "GET") return send(200, "app-a", { title: "Smoke test" });
+      if (url === "/v1/jobs/j1" && req.method === "DELETE") return send(204, "app-a");
+      return send(404, "app-a", {});
+    });
+  };
+}
+
+const servers: { close(): void }[] = [];
+afterAll(() => {
+  for (const server of servers) server.close();
+});
+
+async function listen(server: ReturnType<typeof createHttpServer>): Promise<number> {
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+function smoke(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ status: number | null; stderr: string }> {
+  const child = spawn("bash", [repoPath(".github/scripts/smoke-test.sh"), ...args], {
+    env: { PATH: process.env.PATH, SMOKE_RETRY_SECONDS: "1", ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on("close", (status) => resolve({ status, stderr })));
+}
+
+describe("smoke-test.sh", () => {
+  it("when the host name has no DNS record and the Gateway has a private CA, then --resolve-ip and --cacert reach it over HTTPS", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "smoke-tls-"));
+    const key = path.join(dir, "key.pem");
+    const cert = path.join(dir, "cert.pem");
+    const made = spawnSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=api.smoke.invalid",
+        "-addext",
+        "subjectAltName=DNS:api.smoke.invalid",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+      ],
+      { encoding: "utf8" },
+    );
+    expect(made.status, made.stderr).toBe(0);
+    const server = createHttpsServer(
+      { key: readFileSync(key), cert: readFileSync(cert) },
+      fakeApi({ "app-a": "1.4.0", "app-b": "2.0.1" }),
+    );
+    const port = await listen(server as unknown as ReturnType<typeof createHttpServer>);
+    // .invalid never resolves (RFC 6761): only --resolve can make this URL work.
+    const result = await smoke([
+      "--resolve-ip",
+      "127.0.0.1",
+      "--cacert",
+      cert,
+      "--expect-version",
+      "app-a=1.4.0",
+      "--expect-version",
+      "app-b=2.0.1",
+      `https://api.smoke.invalid:${String(port)}`,
+    ]);
+    expect(result.stderr).toContain("app-a serves version 1.4.0");
+    expect(result.stderr).toContain("app-b serves version 2.0.1");
+    expect(result.stderr).toContain("smoke test passed");
+    expect(result.status).toBe(0);
+  });
+
+  it("when an app serves another version than the one deployed, then the smoke test fails naming both", async () => {
+    const port = await listen(createHttpServer(fakeApi({ "app-a": "1.3.9", "app-b": "2.0.1" })));
+    const result = await smoke([`http://127.0.0.1:${String(port)}`], {
+      SMOKE_ALLOW_HTTP: "1",
+      SMOKE_EXPECT_VERSIONS: "app-a=1.4.0 app-b=2.0.1",
+    });
+    expect(result.stderr).toContain("app-a serves version 1.3.9, but 1.4.0 was deployed");
+    expect(result.status).toBe(1);
+  });
+
+  it("when the entry point never answers, then the wait is bounded and the failure says what was missing", async () => {
+    const closed = createHttpServer();
+    const port = await listen(closed);
+    closed.close(); // nothing listens on the port any more: connection refused
+    const started = Date.now();
+    const result = await smoke(["--wait", "2", `http://127.0.0.1:${String(port)}`], {
+      SMOKE_ALLOW_HTTP: "1",
+    });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(result.stderr).toContain("waiting for");
+    expect(result.stderr).toMatch(/did not answer 200 within 2s; last: connection refused/);
+    expect(result.status).toBe(1);
+  });
+});
