@@ -19,7 +19,7 @@ export interface BaseAppOptions {
   readonly bodyLimit: string;
   /** Express's "trust proxy" setting: which hops may set X-Forwarded-For (client address for throttling). */
   readonly trustProxy: boolean | number | string;
-  /** Sent as X-Service-Version on every response, so a smoke test can tell which release answered. */
+  /** Sent as X-App-Version on every response, so a smoke test can tell which release answered. */
   readonly version: string;
 }
 

@@ -12,4 +12,4 @@ export function packageVersion(packageJson: URL): string {
 }
 
 /** The response header that names the running version on every response (docs/runtime-contract.md). */
-export const VERSION_HEADER = "X-Service-Version";
+export const VERSION_HEADER = "X-App-Version";

@@ -167,8 +167,8 @@ describe("base app", () => {
   });
 
   it("when any response is sent, success or problem, then it names the running version", async () => {
-    expect((await fetch(`${base}/healthz`)).headers.get("x-service-version")).toBe("1.2.3-test");
-    expect((await fetch(`${base}/nowhere`)).headers.get("x-service-version")).toBe("1.2.3-test");
+    expect((await fetch(`${base}/healthz`)).headers.get("x-app-version")).toBe("1.2.3-test");
+    expect((await fetch(`${base}/nowhere`)).headers.get("x-app-version")).toBe("1.2.3-test");
   });
 
   it("when requests were served, then metrics use route patterns, never raw URLs", async () => {
