@@ -1,23 +1,38 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { BootstrapConfig } from "./config.js";
+import type { BootstrapConfig, DeployTarget } from "./config.js";
 
-/** Roles the deployer holds in each target project: what infra/ creates, and nothing broader (no owner/editor). */
+/**
+ * Roles each stack's deployer holds in that stack's project only: what infra/cloud and infra/platform create,
+ * and nothing broader (no owner/editor). No project-level service account role: the deployer cannot act as, or
+ * change the IAM policy of, any service account of the project; it acts as the node service account alone, and
+ * may set the policy of the backup service account alone (both created here, see below).
+ */
 export const DEPLOYER_ROLES = [
-  "roles/artifactregistry.admin", // the images repository and its reader bindings; pushing images
+  "roles/artifactregistry.admin", // the images repository and its reader bindings
   "roles/certificatemanager.editor", // certificate, map, DNS authorisation
   "roles/compute.networkAdmin", // network, subnet, router, NAT, global address
   "roles/compute.securityAdmin", // Cloud Armor policy, SSL policy, firewall rules
   "roles/container.admin", // the cluster, node pool, and every Kubernetes object (incl. RBAC)
   "roles/dns.admin", // DNS records for the gateway and the certificate
-  "roles/iam.serviceAccountAdmin", // node and backup service accounts and their Workload Identity bindings
-  "roles/iam.serviceAccountUser", // the node pool runs as the node service account
   "roles/monitoring.editor", // alert policies, notification channels, dashboards
   "roles/storage.admin", // the backup bucket and its bindings
 ] as const;
 
-/** Project-level roles the deployer may grant (to the node service account); enforced by an IAM condition. */
-export const GRANTABLE_ROLES = ["roles/container.defaultNodeServiceAccount"] as const;
+/** Read-only roles of the preview identity in every target project: enough for `pulumi preview` of both layers. */
+export const PREVIEW_ROLES = [
+  "roles/artifactregistry.reader",
+  "roles/certificatemanager.viewer",
+  "roles/compute.viewer",
+  "roles/container.viewer",
+  "roles/dns.reader",
+  "roles/iam.securityReviewer", // reads IAM policies (the program's bindings) without changing any
+  "roles/monitoring.viewer",
+  "roles/storage.bucketViewer",
+] as const;
+
+/** Project roles the node service account needs; granted here, so the deployer needs no project IAM admin. */
+export const NODE_ROLES = ["roles/container.defaultNodeServiceAccount"] as const;
 
 /** APIs the infra program calls in each target project. */
 export const TARGET_APIS = [
@@ -41,31 +56,90 @@ export const BOOTSTRAP_APIS = [
   "storage.googleapis.com",
 ] as const;
 
+/** Pulumi projects whose stacks live in the state bucket (infra/cloud and infra/platform). */
+export const PULUMI_PROJECTS = ["gke-cloud", "gke-platform"] as const;
+
 /** `compute.googleapis.com` -> `compute`, for resource names. */
 const serviceName = (api: string): string => api.slice(0, api.indexOf("."));
 
 const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
 
+/**
+ * The provider's attribute condition: only tokens of this repository, by GitHub's numeric IDs (names can be
+ * re-registered by someone else after a rename or deletion), and a job bound to a GitHub environment only when it
+ * runs on main (an environment's `sub` claim names no branch, so the branch is checked here).
+ */
+export function attributeCondition(repositoryId: string, ownerId: string): string {
+  return [
+    `assertion.repository_id == '${repositoryId}'`,
+    `assertion.repository_owner_id == '${ownerId}'`,
+    `(!assertion.sub.contains(':environment:') || assertion.ref == 'refs/heads/main')`,
+  ].join(" && ");
+}
+
+/**
+ * IAM condition on the state bucket limiting a principal to one stack's objects in Pulumi's project-scoped DIY
+ * layout (`.pulumi/{stacks,history,backups,locks}/<project>/<stack>...`), plus reading `meta.yaml` and listing.
+ */
+export function stackStateCondition(bucket: string, stack: string): string {
+  const root = `projects/_/buckets/${bucket}`;
+  const state = `${root}/objects/.pulumi`;
+  const clauses = [`resource.name == "${root}"`, `resource.name == "${state}/meta.yaml"`];
+  for (const project of PULUMI_PROJECTS) {
+    clauses.push(`resource.name.startsWith("${state}/stacks/${project}/${stack}.json")`);
+    for (const kind of ["history", "backups", "locks"]) {
+      clauses.push(`resource.name.startsWith("${state}/${kind}/${project}/${stack}/")`);
+    }
+  }
+  return clauses.join(" || ");
+}
+
 /** Arguments for {@link CiFoundation}: the validated bootstrap configuration. */
 export type CiFoundationArgs = BootstrapConfig;
 
+/** What exists per infra stack. */
+export interface StackIdentities {
+  readonly target: DeployTarget;
+  /** Deploys this stack only; impersonable only by jobs of the stack's GitHub environment on main. */
+  readonly deployer: gcp.serviceaccount.Account;
+  /** Pulumi secrets of this stack (infra/cloud and infra/platform): `gcpkms://<id>`. */
+  readonly secretsKey: gcp.kms.CryptoKey;
+  /** The node pool's identity; the deployer may act as it, and as nothing else. */
+  readonly nodeServiceAccount: gcp.serviceaccount.Account;
+  /** The backup job's identity (Workload Identity); the deployer may set its IAM policy, no other's. */
+  readonly backupServiceAccount: gcp.serviceaccount.Account;
+}
+
 /**
- * What GitHub Actions needs to deploy without stored credentials: a versioned Pulumi state bucket, a KMS key for
- * Pulumi secrets, a Workload Identity pool whose GitHub provider only accepts tokens from one repository, and a
- * deployer service account that only that repository can impersonate, holding only the roles infra/ needs.
+ * What GitHub Actions needs to deploy without stored credentials: a versioned Pulumi state bucket, a KMS key per
+ * stack for Pulumi secrets, a Workload Identity pool whose GitHub provider only accepts tokens from one repository,
+ * and one service account per job kind, each impersonable only by the jobs that need it:
+ *
+ * | identity               | who (token `sub`)                         | may                                            |
+ * | ---------------------- | ----------------------------------------- | ---------------------------------------------- |
+ * | github-preview         | `repo:<repo>:pull_request`                | read every target project, state, secrets      |
+ * | github-images          | `repo:<repo>:ref:refs/heads/main`         | push to the images repository of each target   |
+ * | github-deploy-<stack>  | `repo:<repo>:environment:<environment>`   | deploy that stack in its project (main only)   |
  */
 export class CiFoundation extends pulumi.ComponentResource {
   readonly stateBucket: gcp.storage.Bucket;
-  readonly secretsKey: gcp.kms.CryptoKey;
   readonly pool: gcp.iam.WorkloadIdentityPool;
   readonly provider: gcp.iam.WorkloadIdentityPoolProvider;
-  readonly deployer: gcp.serviceaccount.Account;
+  readonly preview: gcp.serviceaccount.Account;
+  readonly images: gcp.serviceaccount.Account;
+  readonly stacks: readonly StackIdentities[];
   /** Name -> value of the GitHub repository variables the workflows read. */
   readonly repositoryVariables: pulumi.Output<Record<string, string>>;
+  /** GitHub environment -> its variables (GCP_DEPLOYER_SERVICE_ACCOUNT). */
+  readonly environmentVariables: pulumi.Output<Record<string, Record<string, string>>>;
+  /** Stack -> the `--secrets-provider` to create it with (`gcpkms://...`). */
+  readonly secretsProviders: pulumi.Output<Record<string, string>>;
+  /** Stack -> emails of the node and backup service accounts infra/cloud must use (not create). */
+  readonly serviceAccounts: pulumi.Output<Record<string, { node: string; backup: string }>>;
 
   constructor(name: string, args: CiFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:bootstrap:CiFoundation", name, {}, opts);
-    if (!args.targetProjects.length) throw new pulumi.ResourceError("targetProjects must not be empty", this);
+    if (!args.stacks.length) throw new pulumi.ResourceError("stacks must not be empty", this);
     const parent = { parent: this };
 
     const apis = BOOTSTRAP_APIS.map(
@@ -101,11 +175,6 @@ export class CiFoundation extends pulumi.ComponentResource {
       { project: args.project, name: "pulumi", location: args.region },
       { ...after, protect: true },
     );
-    this.secretsKey = new gcp.kms.CryptoKey(
-      `${name}-secrets-key`,
-      { name: "pulumi-secrets", keyRing: keyRing.id, purpose: "ENCRYPT_DECRYPT", rotationPeriod: "7776000s" },
-      { parent: this, protect: true },
-    );
 
     this.pool = new gcp.iam.WorkloadIdentityPool(
       `${name}-pool`,
@@ -122,102 +191,248 @@ export class CiFoundation extends pulumi.ComponentResource {
         oidc: { issuerUri: GITHUB_ISSUER },
         attributeMapping: {
           "google.subject": "assertion.sub",
-          "attribute.repository": "assertion.repository",
+          "attribute.repository_id": "assertion.repository_id",
+          "attribute.repository_owner_id": "assertion.repository_owner_id",
           "attribute.ref": "assertion.ref",
         },
         // Tokens from any other repository are rejected before any binding is even considered.
-        attributeCondition: `assertion.repository == "${args.githubRepository}"`,
+        attributeCondition: attributeCondition(args.githubRepositoryId, args.githubOwnerId),
       },
       parent,
     );
+    /** The principal of every job whose token has this `sub` claim. */
+    const subject = (sub: string) =>
+      pulumi.interpolate`principal://iam.googleapis.com/${this.pool.name}/subject/repo:${args.githubRepository}:${sub}`;
+    const impersonableBy = (id: string, account: gcp.serviceaccount.Account, sub: string) =>
+      new gcp.serviceaccount.IAMMember(
+        `${name}-${id}-wif`,
+        { serviceAccountId: account.name, role: "roles/iam.workloadIdentityUser", member: subject(sub) },
+        parent,
+      );
+    const account = (id: string, displayName: string, project = args.project) =>
+      new gcp.serviceaccount.Account(
+        `${name}-${id}`,
+        {
+          project,
+          accountId: `github-${id}`,
+          displayName,
+          description: `Impersonated by ${args.githubRepository} workflows through Workload Identity Federation.`,
+        },
+        after,
+      );
+    const member = (sa: gcp.serviceaccount.Account) => pulumi.interpolate`serviceAccount:${sa.email}`;
 
-    this.deployer = new gcp.serviceaccount.Account(
-      `${name}-deployer`,
-      {
-        project: args.project,
-        accountId: "github-deployer",
-        displayName: "GitHub Actions deployer",
-        description: `Impersonated by ${args.githubRepository} workflows through Workload Identity Federation.`,
-      },
-      after,
-    );
-    const deployerMember = pulumi.interpolate`serviceAccount:${this.deployer.email}`;
-
-    new gcp.serviceaccount.IAMMember(
-      `${name}-deployer-wif`,
-      {
-        serviceAccountId: this.deployer.name,
-        role: "roles/iam.workloadIdentityUser",
-        member: pulumi.interpolate`principalSet://iam.googleapis.com/${this.pool.name}/attribute.repository/${args.githubRepository}`,
-      },
+    // Preview: pull requests of this repository (forks get no OIDC token). Read-only, except Pulumi's lock files:
+    // a DIY backend always takes a lock, also for a preview.
+    this.preview = account("preview", "GitHub Actions pulumi preview (read-only)");
+    impersonableBy("preview", this.preview, "pull_request");
+    new gcp.storage.BucketIAMMember(
+      `${name}-preview-state`,
+      { bucket: this.stateBucket.name, role: "roles/storage.objectViewer", member: member(this.preview) },
       parent,
     );
     new gcp.storage.BucketIAMMember(
-      `${name}-deployer-state`,
-      { bucket: this.stateBucket.name, role: "roles/storage.objectAdmin", member: deployerMember },
-      parent,
-    );
-    new gcp.kms.CryptoKeyIAMMember(
-      `${name}-deployer-secrets`,
+      `${name}-preview-locks`,
       {
-        cryptoKeyId: this.secretsKey.id,
-        role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
-        member: deployerMember,
+        bucket: this.stateBucket.name,
+        role: "roles/storage.objectUser",
+        member: member(this.preview),
+        condition: {
+          title: "Pulumi lock files only",
+          expression: pulumi.interpolate`resource.name.startsWith("projects/_/buckets/${this.stateBucket.name}/objects/.pulumi/locks/")`,
+        },
       },
       parent,
     );
 
-    for (const target of args.targetProjects) {
+    // Images: the release workflow on main pushes to the images repository of every target project.
+    this.images = account("images", "GitHub Actions image push");
+    impersonableBy("images", this.images, "ref:refs/heads/main");
+
+    this.stacks = args.stacks.map((target) => {
+      const { stack, project } = target;
       const enabled = TARGET_APIS.map(
         (api) =>
           new gcp.projects.Service(
-            `${name}-${target}-${serviceName(api)}`,
-            { project: target, service: api, disableOnDestroy: false },
+            `${name}-${stack}-${serviceName(api)}`,
+            { project, service: api, disableOnDestroy: false },
             parent,
           ),
       );
-      for (const role of DEPLOYER_ROLES) {
-        new gcp.projects.IAMMember(
-          `${name}-${target}-${role.replace("roles/", "")}`,
-          { project: target, role, member: deployerMember },
-          { parent: this, dependsOn: enabled },
-        );
-      }
-      new gcp.projects.IAMMember(
-        `${name}-${target}-grant-node-roles`,
+      const inTarget = { parent: this, dependsOn: enabled };
+
+      const secretsKey = new gcp.kms.CryptoKey(
+        `${name}-${stack}-secrets-key`,
         {
-          project: target,
-          role: "roles/resourcemanager.projectIamAdmin",
-          member: deployerMember,
+          name: `pulumi-secrets-${stack}`,
+          keyRing: keyRing.id,
+          purpose: "ENCRYPT_DECRYPT",
+          rotationPeriod: "7776000s",
+        },
+        { ...parent, protect: true },
+      );
+      const deployer = account(`deploy-${stack}`, `GitHub Actions deployer of ${stack}`);
+      impersonableBy(`deploy-${stack}`, deployer, `environment:${target.environment}`);
+      new gcp.storage.BucketIAMMember(
+        `${name}-${stack}-deployer-state`,
+        {
+          bucket: this.stateBucket.name,
+          role: "roles/storage.objectAdmin",
+          member: member(deployer),
           condition: {
-            title: "Only the node service account roles",
-            description: "The deployer may grant these roles and no others.",
-            expression: `api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([${GRANTABLE_ROLES.map((r) => `'${r}'`).join(", ")}])`,
+            title: `Pulumi state of the ${stack} stacks only`,
+            expression: this.stateBucket.name.apply((bucket) => stackStateCondition(bucket, stack)),
           },
         },
-        { parent: this, dependsOn: enabled },
+        parent,
       );
-    }
+      new gcp.kms.CryptoKeyIAMMember(
+        `${name}-${stack}-deployer-secrets`,
+        {
+          cryptoKeyId: secretsKey.id,
+          role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+          member: member(deployer),
+        },
+        parent,
+      );
+      new gcp.kms.CryptoKeyIAMMember(
+        `${name}-${stack}-preview-secrets`,
+        {
+          cryptoKeyId: secretsKey.id,
+          role: "roles/cloudkms.cryptoKeyDecrypter",
+          member: member(this.preview),
+        },
+        parent,
+      );
+      for (const role of DEPLOYER_ROLES) {
+        new gcp.projects.IAMMember(
+          `${name}-${stack}-${role.replace("roles/", "")}`,
+          { project, role, member: member(deployer) },
+          inTarget,
+        );
+      }
+      for (const role of PREVIEW_ROLES) {
+        new gcp.projects.IAMMember(
+          `${name}-${stack}-preview-${role.replace("roles/", "")}`,
+          { project, role, member: member(this.preview) },
+          inTarget,
+        );
+      }
+      const repository = `projects/${project}/locations/${args.region}/repositories/${args.registryRepositoryId}`;
+      new gcp.projects.IAMMember(
+        `${name}-${stack}-images-push`,
+        {
+          project,
+          role: "roles/artifactregistry.writer",
+          member: member(this.images),
+          // The repository is created later by infra/cloud, so the grant is conditional instead of on it.
+          condition: {
+            title: "The images repository only",
+            expression: `resource.name == "${repository}" || resource.name.startsWith("${repository}/")`,
+          },
+        },
+        inTarget,
+      );
+
+      // The cluster's node pool runs as this account: the deployer may act as it and nothing else.
+      const nodeServiceAccount = new gcp.serviceaccount.Account(
+        `${name}-${stack}-nodes`,
+        { project, accountId: `gke-${stack}-nodes`, displayName: "GKE nodes (least privilege)" },
+        inTarget,
+      );
+      for (const role of NODE_ROLES) {
+        new gcp.projects.IAMMember(
+          `${name}-${stack}-nodes-${role.replace("roles/", "")}`,
+          { project, role, member: member(nodeServiceAccount) },
+          inTarget,
+        );
+      }
+      new gcp.serviceaccount.IAMMember(
+        `${name}-${stack}-deployer-acts-as-nodes`,
+        {
+          serviceAccountId: nodeServiceAccount.name,
+          role: "roles/iam.serviceAccountUser",
+          member: member(deployer),
+        },
+        parent,
+      );
+      // The backup job's account: infra/cloud binds its Kubernetes ServiceAccount to it (Workload Identity),
+      // which needs setIamPolicy on this account, and only on this one.
+      const backupServiceAccount = new gcp.serviceaccount.Account(
+        `${name}-${stack}-backup`,
+        { project, accountId: `gke-${stack}-backup`, displayName: "MongoDB backup writer" },
+        inTarget,
+      );
+      new gcp.serviceaccount.IAMMember(
+        `${name}-${stack}-deployer-binds-backup`,
+        {
+          serviceAccountId: backupServiceAccount.name,
+          role: "roles/iam.serviceAccountAdmin",
+          member: member(deployer),
+        },
+        parent,
+      );
+      return { target, deployer, secretsKey, nodeServiceAccount, backupServiceAccount };
+    });
 
     this.repositoryVariables = pulumi
-      .all([this.provider.name, this.deployer.email, this.stateBucket.name, this.secretsKey.id])
-      .apply(([provider, email, bucket, keyId]): Record<string, string> => ({
+      .all([this.provider.name, this.preview.email, this.images.email, this.stateBucket.name])
+      .apply(([provider, preview, images, bucket]): Record<string, string> => ({
         GCP_WORKLOAD_IDENTITY_PROVIDER: provider,
-        GCP_DEPLOYER_SERVICE_ACCOUNT: email,
+        GCP_PREVIEW_SERVICE_ACCOUNT: preview,
+        GCP_IMAGES_SERVICE_ACCOUNT: images,
         GCP_REGION: args.region,
         PULUMI_BACKEND_URL: `gs://${bucket}`,
-        PULUMI_SECRETS_PROVIDER: `gcpkms://${keyId}`,
-        ARTIFACT_REGISTRIES: args.targetProjects
-          .map((p) => `${args.region}-docker.pkg.dev/${p}/${args.registryRepositoryId}`)
+        ARTIFACT_REGISTRIES: args.stacks
+          .map((t) => `${args.region}-docker.pkg.dev/${t.project}/${args.registryRepositoryId}`)
           .join(" "),
       }));
-    this.registerOutputs({ repositoryVariables: this.repositoryVariables });
+    /** Stack -> value, from an output of each stack's resources. */
+    const byStack = <T>(
+      key: (s: StackIdentities) => string,
+      value: (s: StackIdentities) => pulumi.Output<T>,
+    ) =>
+      pulumi
+        .all(this.stacks.map((s) => value(s).apply((v): [string, T] => [key(s), v])))
+        .apply((entries) => Object.fromEntries(entries) as Record<string, T>);
+    this.environmentVariables = byStack(
+      (s) => s.target.environment,
+      (s) =>
+        s.deployer.email.apply((email): Record<string, string> => ({ GCP_DEPLOYER_SERVICE_ACCOUNT: email })),
+    );
+    this.secretsProviders = byStack(
+      (s) => s.target.stack,
+      (s) => pulumi.interpolate`gcpkms://${s.secretsKey.id}`,
+    );
+    this.serviceAccounts = byStack(
+      (s) => s.target.stack,
+      (s) =>
+        pulumi
+          .all([s.nodeServiceAccount.email, s.backupServiceAccount.email])
+          .apply(([node, backup]) => ({ node, backup })),
+    );
+    this.registerOutputs({
+      repositoryVariables: this.repositoryVariables,
+      environmentVariables: this.environmentVariables,
+      secretsProviders: this.secretsProviders,
+      serviceAccounts: this.serviceAccounts,
+    });
   }
 }
 
-/** `gh variable set` commands that copy the variables into the repository. */
-export function ghCommands(repository: string, variables: Record<string, string>): string {
-  return Object.entries(variables)
-    .map(([key, value]) => `gh variable set ${key} --repo ${repository} --body '${value}'`)
-    .join("\n");
+/** `gh variable set` commands that copy the repository and environment variables into GitHub. */
+export function ghCommands(
+  repository: string,
+  variables: Record<string, string>,
+  environments: Record<string, Record<string, string>> = {},
+): string {
+  const repo = Object.entries(variables).map(
+    ([key, value]) => `gh variable set ${key} --repo ${repository} --body '${value}'`,
+  );
+  const env = Object.entries(environments).flatMap(([environment, vars]) =>
+    Object.entries(vars).map(
+      ([key, value]) => `gh variable set ${key} --repo ${repository} --env ${environment} --body '${value}'`,
+    ),
+  );
+  return [...repo, ...env].join("\n");
 }

@@ -4,25 +4,75 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
+/** One infra stack (the same name in infra/cloud and infra/platform) and where it deploys. */
+export interface DeployTarget {
+  /** Pulumi stack name, e.g. `dev`. */
+  readonly stack: string;
+  /** Google Cloud project the stack deploys into (one project per stack). */
+  readonly project: string;
+  /** GitHub environment whose jobs deploy this stack, e.g. `staging`; only its jobs on main get the deployer. */
+  readonly environment: string;
+}
+
 export interface BootstrapConfig {
-  /** Project that holds the state bucket, KMS key, Workload Identity pool and deployer service account. */
+  /** Project that holds the state bucket, KMS keys, Workload Identity pool and CI service accounts. */
   readonly project: string;
   /** Region of the state bucket and KMS key ring; also the region the infra stacks use. */
   readonly region: string;
-  /** `owner/name` of the GitHub repository whose workflows may deploy. */
+  /** `owner/name` of the GitHub repository whose workflows may deploy (for names and messages only). */
   readonly githubRepository: string;
-  /** Projects the infra stacks deploy into (one per stack, e.g. dev and prod). */
-  readonly targetProjects: readonly string[];
-  /** Artifact Registry repository ID the infra program creates in each target project. */
+  /** GitHub's numeric, never reused ID of the repository: what the provider's attribute condition checks. */
+  readonly githubRepositoryId: string;
+  /** GitHub's numeric ID of the repository's owner (user or organisation). */
+  readonly githubOwnerId: string;
+  /** The infra stacks, each with its project and GitHub environment. */
+  readonly stacks: readonly DeployTarget[];
+  /** Artifact Registry repository ID that infra/cloud creates in each target project. */
   readonly registryRepositoryId: string;
 }
 
 const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 const PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const NUMERIC_ID = /^[1-9][0-9]{0,19}$/;
+const STACK = /^[a-z][a-z0-9-]{0,14}$/;
+const ENVIRONMENT = /^[A-Za-z0-9._-]{1,255}$/;
 
 /** Reads values through a narrow interface so tests can pass plain objects. */
 export interface ConfigSource {
   get(key: string): string | undefined;
+}
+
+function parseStacks(raw: string | undefined, project: string, errors: string[]): DeployTarget[] {
+  const fallback = [{ stack: "dev", project, environment: "staging" }];
+  if (raw === undefined) return fallback;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  const valid =
+    Array.isArray(parsed) &&
+    parsed.length > 0 &&
+    parsed.every(
+      (t: Partial<Record<keyof DeployTarget, unknown>>) =>
+        typeof t.stack === "string" &&
+        STACK.test(t.stack) &&
+        typeof t.project === "string" &&
+        PROJECT.test(t.project) &&
+        typeof t.environment === "string" &&
+        ENVIRONMENT.test(t.environment),
+    );
+  if (!valid) {
+    errors.push(`stacks: expected a non-empty JSON list of {stack, project, environment}, got ${raw}`);
+    return fallback;
+  }
+  const targets = parsed as DeployTarget[];
+  for (const key of ["stack", "environment"] as const) {
+    if (new Set(targets.map((t) => t[key])).size !== targets.length)
+      errors.push(`stacks: each ${key} must be unique`);
+  }
+  return targets;
 }
 
 /** Parses and validates the configuration; throws one error listing every bad key. */
@@ -34,25 +84,26 @@ export function parseConfig(source: ConfigSource, gcpProject: string | undefined
   if (!REPOSITORY.test(githubRepository)) {
     errors.push(`githubRepository: expected owner/name of the GitHub repository, got "${githubRepository}"`);
   }
-  let targetProjects: string[] = [project];
-  const rawTargets = source.get("targetProjects");
-  if (rawTargets !== undefined) {
-    const parsed: unknown = JSON.parse(rawTargets);
-    if (
-      Array.isArray(parsed) &&
-      parsed.length > 0 &&
-      parsed.every((p) => typeof p === "string" && PROJECT.test(p))
-    ) {
-      targetProjects = parsed as string[];
-    } else {
-      errors.push(`targetProjects: expected a non-empty JSON list of project IDs, got ${rawTargets}`);
-    }
+  const githubRepositoryId = source.get("githubRepositoryId") ?? "";
+  if (!NUMERIC_ID.test(githubRepositoryId)) {
+    errors.push(
+      `githubRepositoryId: expected the repository's numeric ID (gh api repos/OWNER/REPO --jq .id), got "${githubRepositoryId}"`,
+    );
   }
+  const githubOwnerId = source.get("githubOwnerId") ?? "";
+  if (!NUMERIC_ID.test(githubOwnerId)) {
+    errors.push(
+      `githubOwnerId: expected the owner's numeric ID (gh api repos/OWNER/REPO --jq .owner.id), got "${githubOwnerId}"`,
+    );
+  }
+  const stacks = parseStacks(source.get("stacks"), project, errors);
   const config: BootstrapConfig = {
     project,
     region: source.get("region") ?? "europe-west1",
     githubRepository,
-    targetProjects,
+    githubRepositoryId,
+    githubOwnerId,
+    stacks,
     registryRepositoryId: source.get("registryRepositoryId") ?? "platform",
   };
   if (errors.length > 0)
