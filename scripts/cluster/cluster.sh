@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# A real single-node Kubernetes cluster on this machine, with the platform layer deployed onto it by the real
+# Pulumi engine (`pnpm cluster <command>`):
+#
+#   up       start the cluster (control plane, node, DNS, metrics, NetworkPolicies, Gateway), build and import
+#            both app images, `pulumi up` the platform layer; idempotent, and resumes an interrupted run
+#   env      print KUBECONFIG=, GATEWAY_URL= (https), GATEWAY_HTTP_URL= and CA_FILE= (the CA of the Gateway's
+#            certificate) assignments: eval "$(pnpm -s cluster env)"
+#   status   what runs
+#   down     stop everything; no process, mount, bridge, iptables chain, netns or cgroup stays behind
+#            (`down --purge` also deletes the cluster's state: etcd data, PKI, Pulumi state)
+#   pulumi   the Pulumi CLI on the local stack of infra/platform (`pnpm cluster pulumi preview --diff`)
+#
+# Needs root, and the tools `scripts/install-cluster-tools.sh` installs (it says what it builds).
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib/common.sh
+. "$here/lib/common.sh"
+# shellcheck source=lib/pki.sh
+. "$here/lib/pki.sh"
+# shellcheck source=lib/control-plane.sh
+. "$here/lib/control-plane.sh"
+# shellcheck source=lib/node.sh
+. "$here/lib/node.sh"
+# shellcheck source=lib/images.sh
+. "$here/lib/images.sh"
+# shellcheck source=lib/addons.sh
+. "$here/lib/addons.sh"
+# shellcheck source=lib/platform.sh
+. "$here/lib/platform.sh"
+# shellcheck source=lib/teardown.sh
+. "$here/lib/teardown.sh"
+
+daemons=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd dockerd kubelet kube-proxy
+  traefik metrics-server kube-router ferretdb)
+
+preflight() {
+  [ "$(id -u)" -eq 0 ] || die "the local cluster needs root (it runs containerd, the kubelet and iptables): sudo pnpm cluster up"
+  local missing=() tool
+  for tool in pulumi pulumi-language-nodejs pulumi-resource-kubernetes kube-apiserver kube-controller-manager \
+    kube-scheduler kubelet kube-proxy kubectl coredns metrics-server traefik kube-router crictl pause; do
+    [ -x "$bin_dir/$tool" ] || missing+=("$tool")
+  done
+  [ ${#missing[@]} -eq 0 ] ||
+    die "missing ${missing[*]} in $bin_dir: run scripts/install-cluster-tools.sh (builds them from tools/; about 25 minutes on 2 cores the first time)"
+  for tool in etcd containerd runc dockerd mmdebstrap iptables ipset ip unshare openssl curl node pnpm; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+  done
+  [ -x /usr/lib/cni/bridge ] || missing+=("containernetworking-plugins")
+  [ ${#missing[@]} -eq 0 ] ||
+    die "missing ${missing[*]}: run scripts/install-cluster-tools.sh system (Debian packages), and scripts/bootstrap.sh for node and pnpm"
+  [ -d /proc/sys/net/bridge ] || die "the br_netfilter kernel module is not loaded (modprobe br_netfilter)"
+  [ -d /sys/fs/cgroup/memory ] || [ -f /sys/fs/cgroup/cgroup.controllers ] || die "no memory cgroup controller is mounted"
+}
+
+cmd_up() {
+  preflight
+  local started=$SECONDS
+  mkdir -p "$state_dir" "$run_dir" "$log_dir"
+  ensure_pki
+  ensure_network
+  start_etcd
+  start_apiserver
+  start_controllers
+  pause_image=$(scratch_ref pause pause)
+  start_containerd
+  start_dockerd
+  scratch_image pause pause >/dev/null
+  start_kubelet
+  start_kube_proxy
+  install_crds
+  apply_system "$(scratch_image coredns coredns)"
+  start_traefik
+  start_metrics_server
+  start_kube_router
+  start_ferretdb
+  wait_for_addons
+  log "cluster ready in $((SECONDS - started)) s; building the app images"
+  local base app_a app_b
+  base=$(base_image)
+  app_a=$(app_image app-a "$base")
+  app_b=$(app_image app-b "$base")
+  pulumi_env
+  configure_stack "$app_a" "$app_b"
+  deploy_platform
+  log "up in $((SECONDS - started)) s"
+  cat <<TXT
+
+The platform runs on the local cluster. The Gateway:
+  $(gateway_url)
+
+Try it:
+  eval "\$(pnpm -s cluster env)"
+  curl --cacert "\$CA_FILE" -X POST "\$GATEWAY_URL/v1/auth/register" -H 'content-type: application/json' \\
+    -d '{"email":"ada@example.com","password":"correct horse battery staple"}'
+  kubectl get pods -n "$(pulumi_stack stack output namespace 2>/dev/null || echo platform)"
+TXT
+}
+
+gateway_url() { echo "https://127.0.0.1:$gateway_https_port"; }
+
+cmd_env() {
+  echo "KUBECONFIG=$admin_kubeconfig"
+  echo "GATEWAY_URL=$(gateway_url)"
+  echo "GATEWAY_HTTP_URL=http://127.0.0.1:$gateway_http_port"
+  echo "CA_FILE=$pki/gateway-ca.crt"
+}
+
+cmd_status() {
+  local name pid
+  for name in "${daemons[@]}"; do
+    if pid=$(pid_of "$name"); then
+      printf '%-24s running (pid %s)\n' "$name" "$pid"
+    else
+      printf '%-24s stopped\n' "$name"
+    fi
+  done
+  if is_running kube-apiserver; then
+    kubectl_admin get nodes -o wide
+    kubectl_admin get pods --all-namespaces -o wide
+  fi
+}
+
+case ${1:-} in
+  up) cmd_up ;;
+  env) cmd_env ;;
+  status) cmd_status ;;
+  down) cmd_down "${2:-}" ;;
+  pulumi)
+    shift
+    pulumi_env
+    pulumi_stack "$@"
+    ;;
+  *)
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac

@@ -1,0 +1,67 @@
+# shellcheck shell=bash
+# What the cluster runs besides Kubernetes itself: the CRDs the platform layer uses, CoreDNS, metrics-server,
+# kube-router (NetworkPolicies), Traefik (Gateway API) and FerretDB (the external MongoDB of the local stack).
+
+crds_dir=${PLATFORM_CRDS_DIR:-$repo_root/../shared/crds}
+
+install_crds() {
+  [ -d "$crds_dir" ] || die "the CRDs are missing: expected $crds_dir (set PLATFORM_CRDS_DIR)"
+  local extra="$tools_dir/cluster/gateway-api-crds"
+  [ -d "$extra" ] || die "the Gateway API CRDs for Traefik are missing: run scripts/install-cluster-tools.sh traefik"
+  kubectl_admin apply --server-side --force-conflicts -f "$crds_dir" -f "$extra" >/dev/null
+  kubectl_admin wait --for condition=established --timeout=60s crd --all >/dev/null
+}
+
+apply_system() {
+  local coredns_image=$1 ca
+  ca=$(base64 -w0 <"$pki/ca.crt")
+  sed -e "s|@@COREDNS_IMAGE@@|$coredns_image|" -e "s|@@DNS_SERVICE_IP@@|$dns_service_ip|" \
+    -e "s|@@NODE_IP@@|$node_ip|" -e "s|@@CA_BUNDLE@@|$ca|" "$repo_root/scripts/cluster/manifests/system.yaml" |
+    kubectl_admin apply --server-side --force-conflicts -f - >/dev/null
+}
+
+start_traefik() {
+  # KUBECONFIG selects Traefik's out-of-cluster client; entry points are the Gateway's listener ports.
+  start_daemon traefik env KUBECONFIG="$state_dir/traefik.kubeconfig" traefik \
+    --global.checknewversion=false --global.sendanonymoususage=false \
+    --entryPoints.web.address="127.0.0.1:$gateway_http_port" \
+    --entryPoints.websecure.address="127.0.0.1:$gateway_https_port" \
+    --providers.kubernetesgateway=true \
+    --providers.kubernetesgateway.statusaddress.ip=127.0.0.1 \
+    --ping=true --ping.entrypoint=traefik --entryPoints.traefik.address=127.0.0.1:30900 \
+    --log.level=INFO --accesslog=false
+  wait_for traefik 60 curl -fsS http://127.0.0.1:30900/ping
+}
+
+start_metrics_server() {
+  start_daemon metrics-server metrics-server \
+    --secure-port 4443 --bind-address "$node_ip" \
+    --tls-cert-file "$pki/metrics-server.crt" --tls-private-key-file "$pki/metrics-server.key" \
+    --kubeconfig "$state_dir/metrics-server.kubeconfig" \
+    --authentication-kubeconfig "$state_dir/metrics-server.kubeconfig" \
+    --authorization-kubeconfig "$state_dir/metrics-server.kubeconfig" \
+    --kubelet-preferred-address-types InternalIP \
+    --kubelet-certificate-authority "$pki/ca.crt" \
+    --metric-resolution 15s
+}
+
+start_kube_router() {
+  start_daemon kube-router kube-router --kubeconfig "$state_dir/kube-router.kubeconfig" \
+    --hostname-override "$node_name" \
+    --run-firewall=true --run-router=false --run-service-proxy=false \
+    --enable-cni=false --enable-ipv6=false --metrics-port 0 --health-port 20244
+}
+
+start_ferretdb() {
+  mkdir -p "$state_dir/ferretdb"
+  start_daemon ferretdb ferretdb --handler=sqlite --sqlite-url="file:$state_dir/ferretdb/" \
+    --listen-addr="$node_ip:$ferretdb_port" --state-dir="$state_dir/ferretdb" \
+    --debug-addr=127.0.0.1:0 --telemetry=disable --log-level=warn
+  wait_for ferretdb 30 bash -c "echo >/dev/tcp/$node_ip/$ferretdb_port"
+}
+
+# The cluster is usable once DNS answers and the metrics API is served.
+wait_for_addons() {
+  wait_for "CoreDNS" 120 kubectl_admin -n kube-system rollout status deployment/coredns --timeout=5s
+  wait_for "the metrics API" 120 kubectl_admin get --raw /apis/metrics.k8s.io/v1beta1/nodes
+}

@@ -1,0 +1,74 @@
+# shellcheck shell=bash
+# The platform layer (infra/platform) deployed by the real Pulumi engine onto the local cluster: a file backend
+# and a passphrase secrets provider in the cluster's state directory, the stack's config file there too (not in
+# the checkout), and the engine kept offline (no update check, no plugin download).
+
+stack=${PLATFORM_STACK:-local}
+platform_dir="$repo_root/infra/platform"
+stack_config="$state_dir/Pulumi.$stack.yaml"
+jwt_key="$state_dir/jwt-signing-key.pem"
+
+pulumi_env() {
+  export PULUMI_HOME="$tools_dir/pulumi-home"
+  export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+  export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true PULUMI_DIY_BACKEND_NO_LEGACY_WARNING=true
+  export PULUMI_BACKEND_URL="file://$state_dir/pulumi"
+  export PULUMI_CONFIG_PASSPHRASE_FILE="$state_dir/pulumi-passphrase"
+  export KUBECONFIG="$admin_kubeconfig"
+  mkdir -p "$state_dir/pulumi"
+  [ -f "$PULUMI_CONFIG_PASSPHRASE_FILE" ] || (umask 077 && openssl rand -hex 32 >"$PULUMI_CONFIG_PASSPHRASE_FILE")
+}
+
+# pulumi_stack ARGS...: the pulumi CLI on the local stack, from the platform layer's folder (the commands that
+# read stack config get the state directory's config file).
+pulumi_stack() {
+  local args=(--non-interactive --stack "$stack")
+  case ${1:-} in
+    up | preview | destroy | refresh | config | import | watch) args+=(--config-file "$stack_config") ;;
+  esac
+  (cd "$platform_dir" && pulumi "$@" "${args[@]}")
+}
+
+# An interrupted `up` leaves pending operations in the state; a refresh that clears them makes the next `up` work.
+clear_pending_operations() {
+  local pending
+  pending=$(pulumi_stack stack export |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log((JSON.parse(s).deployment.pending_operations||[]).length))')
+  if [ "$pending" != 0 ]; then
+    log "the last update was interrupted ($pending pending operations): refreshing the stack"
+    pulumi_stack refresh --yes --clear-pending-creates --skip-preview >&2
+  fi
+}
+
+configure_stack() {
+  local app_a_image=$1 app_b_image=$2
+  (cd "$platform_dir" && pulumi --non-interactive stack select "$stack" --create >/dev/null)
+  [ -f "$jwt_key" ] || (umask 077 && openssl genpkey -algorithm ed25519 -out "$jwt_key")
+  local db="mongodb://$node_ip:$ferretdb_port"
+  pulumi_stack config set-all \
+    --plaintext gke-platform:clusterFlavor=generic \
+    --plaintext gke-platform:gatewayClassName=traefik \
+    --plaintext gke-platform:gatewayHttpPort="$gateway_http_port" \
+    --plaintext gke-platform:gatewayHttpsPort="$gateway_https_port" \
+    --plaintext gke-platform:publicUrl="https://127.0.0.1:$gateway_https_port" \
+    --plaintext gke-platform:gatewaySourceRanges="[\"$node_ip/32\"]" \
+    --plaintext gke-platform:mongodbMode=external \
+    --plaintext gke-platform:mongodbEgressCidrs="[\"$node_ip/32\"]" \
+    --plaintext gke-platform:imagePullPolicy=Never \
+    --plaintext gke-platform:appAImage="$app_a_image" \
+    --plaintext gke-platform:appBImage="$app_b_image" \
+    --secret gke-platform:appAMongodbUri="$db/jobs" \
+    --secret gke-platform:appBMongodbUri="$db/auth" \
+    --secret gke-platform:gatewayTlsCertificate="$(cat "$pki/gateway.crt")" \
+    --secret gke-platform:gatewayTlsPrivateKey="$(cat "$pki/gateway.key")" \
+    --secret gke-platform:jwtSigningKey="$(cat "$jwt_key")" \
+    >/dev/null
+}
+
+deploy_platform() {
+  log "building the Pulumi program (infra)"
+  (cd "$repo_root" && pnpm --filter infra build >/dev/null)
+  clear_pending_operations
+  log "pulumi up (stack $stack, platform layer)"
+  pulumi_stack up --yes --skip-preview --suppress-progress --diff=false >&2
+}

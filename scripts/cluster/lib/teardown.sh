@@ -1,0 +1,111 @@
+# shellcheck shell=bash
+# `pnpm cluster down`: stops every process the cluster started and removes what they left in the kernel: pods
+# (through the CRI, so the CNI plugins release their network namespaces), mounts, the bridge, iptables chains and
+# ipsets, cgroups; puts back the two sysctls `up` changed.
+
+remove_pods() {
+  is_running containerd || return 0
+  crictl --runtime-endpoint "unix://$containerd_sock" --timeout 30s rmp --all --force >/dev/null 2>&1 || true
+  # Whatever the CRI could not remove (dockerd's build containers, half-created tasks): kill their tasks.
+  local ns id
+  for ns in $(ctr --address "$containerd_sock" namespaces ls -q 2>/dev/null); do
+    for id in $(ctr --address "$containerd_sock" -n "$ns" tasks ls -q 2>/dev/null); do
+      ctr --address "$containerd_sock" -n "$ns" tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true
+    done
+  done
+}
+
+kill_leftover_shims() {
+  local pid
+  for pid in $(pgrep -f "containerd-shim-runc-v2 .*-address $containerd_sock" || true); do
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  done
+}
+
+unmount_under() {
+  local dir=$1 target
+  # Deepest first; mountinfo escapes spaces as \040 (none of these paths have any).
+  for target in $(awk -v d="$dir" '$5 == d || index($5, d "/") == 1 {print $5}' /proc/self/mountinfo | sort -r); do
+    umount -l "$target" 2>/dev/null || true
+  done
+}
+
+remove_netns() {
+  local ns
+  for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^cni-/ {print $1}'); do
+    ip netns delete "$ns" 2>/dev/null || true
+  done
+}
+
+# Chains and ipsets of kube-proxy (KUBE-*), kube-router (KUBE-ROUTER-*, KUBE-NWPLCY-*, KUBE-POD-FW-*) and the
+# CNI plugins (CNI-*). The machine's own chains are left alone.
+remove_iptables() {
+  local table chain
+  kube-proxy --cleanup >/dev/null 2>&1 || true
+  for table in filter nat mangle raw; do
+    iptables-save -t "$table" 2>/dev/null | sed -n 's/^-A \([A-Z]*\) .* -j \(KUBE-[A-Z0-9-]*\|CNI-[A-Za-z0-9-]*\).*/\1 \2/p' |
+      while read -r chain target; do
+        iptables -t "$table" -D "$chain" -j "$target" 2>/dev/null || true
+      done
+    # Rules in built-in chains that jump into our chains carry matches too: delete them by their full spec.
+    iptables-save -t "$table" 2>/dev/null | grep -E '^-A (INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) .*-j (KUBE-|CNI-)' |
+      sed 's/^-A/-D/' | while read -r rule; do
+        # shellcheck disable=SC2086 # the rule is a list of iptables arguments
+        iptables -t "$table" $rule 2>/dev/null || true
+      done
+    for chain in $(iptables-save -t "$table" 2>/dev/null | sed -n 's/^:\(KUBE-[^ ]*\|CNI-[^ ]*\) .*/\1/p'); do
+      iptables -t "$table" -F "$chain" 2>/dev/null || true
+    done
+    for chain in $(iptables-save -t "$table" 2>/dev/null | sed -n 's/^:\(KUBE-[^ ]*\|CNI-[^ ]*\) .*/\1/p'); do
+      iptables -t "$table" -X "$chain" 2>/dev/null || true
+    done
+  done
+  local set
+  for set in $(ipset list -n 2>/dev/null | grep -E '^(KUBE-|kube-router)' || true); do
+    ipset destroy "$set" 2>/dev/null || true
+  done
+}
+
+remove_cgroups() {
+  local dir
+  for dir in $(find /sys/fs/cgroup -depth -type d \( -path '*/kubepods*' -o -name moby -o -path '*/moby/*' -o -name buildkit -o -path '*/buildkit/*' \) 2>/dev/null); do
+    rmdir "$dir" 2>/dev/null || true
+  done
+}
+
+restore_sysctls() {
+  [ -f "$state_dir/sysctl.saved" ] || return 0
+  local line key value
+  while IFS= read -r line; do
+    key=${line%%=*}
+    value=${line#*=}
+    echo "$value" >"/proc/sys/${key//.//}"
+  done <"$state_dir/sysctl.saved"
+  rm -f "$state_dir/sysctl.saved"
+}
+
+cmd_down() {
+  local purge=${1:-}
+  stop_daemon kubelet
+  remove_pods
+  local name
+  for name in traefik metrics-server kube-router ferretdb kube-proxy dockerd kube-scheduler \
+    kube-controller-manager kube-apiserver etcd containerd; do
+    stop_daemon "$name"
+  done
+  kill_leftover_shims
+  remove_netns
+  unmount_under "$state_dir"
+  unmount_under "$run_dir"
+  ip link delete "$bridge" 2>/dev/null || true
+  remove_iptables
+  remove_cgroups
+  restore_sysctls
+  rm -rf "$run_dir" "$state_dir/cni/ipam"
+  if [ "$purge" = --purge ]; then
+    rm -rf "$state_dir"
+    log "stopped; state deleted"
+  else
+    log "stopped; state kept in $state_dir (down --purge deletes it)"
+  fi
+}

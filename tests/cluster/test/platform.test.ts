@@ -1,0 +1,146 @@
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, inject, it } from "vitest";
+import { cluster, kubectl, kubectlJson, pulumi, repoRoot, run } from "../src/cluster.js";
+
+interface Deployment {
+  metadata: { name: string };
+  spec: {
+    replicas: number;
+    template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } };
+  };
+  status: { readyReplicas?: number; updatedReplicas?: number };
+}
+interface HistoryEntry {
+  kind: string;
+  result: string;
+  resourceChanges?: Record<string, number>;
+}
+
+const env = inject("cluster");
+const outputs = () =>
+  JSON.parse(pulumi(["stack", "output", "--json", "--show-secrets"]).stdout) as {
+    namespace: string;
+    gatewayUrl: string;
+    images: { appA: string; appB: string };
+  };
+
+// The tests run in order on one cluster: each step starts from the state the previous one left.
+describe("the platform layer on the local cluster, deployed by the real Pulumi engine", () => {
+  it("when `pnpm cluster up` ran, then both Deployments are Ready in a namespace that enforces PodSecurity restricted", () => {
+    const { namespace } = outputs();
+    const ns = kubectlJson(["get", "namespace", namespace]) as {
+      metadata: { labels: Record<string, string> };
+    };
+    expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    const deployments = (kubectlJson(["get", "deployments", "-n", namespace]) as { items: Deployment[] })
+      .items;
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(["app-a", "app-b"]);
+    for (const d of deployments) {
+      expect(d.status.readyReplicas, d.metadata.name).toBe(d.spec.replicas);
+      expect(d.spec.replicas, d.metadata.name).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it("when it was deployed, then app-a is configured to fetch app-b's JWKS through the cluster's Service DNS", () => {
+    const { namespace } = outputs();
+    const appA = kubectlJson(["get", "deployment", "app-a", "-n", namespace]) as Deployment;
+    const jwks = appA.spec.template.spec.containers[0]?.env?.find((e) => e.name === "JWKS_URL")?.value ?? "";
+    expect(new URL(jwks).hostname).toMatch(
+      new RegExp(`^app-b(\\.${namespace}(\\.svc(\\.cluster\\.local)?)?)?$`),
+    );
+    // The name resolves inside the cluster: CoreDNS answers for it from a pod of the namespace's own image.
+    const ip = (kubectlJson(["get", "service", "app-b", "-n", namespace]) as { spec: { clusterIP: string } })
+      .spec.clusterIP;
+    expect(ip).toMatch(/^10\.96\./);
+  });
+
+  it("when a preview runs right after, then it shows no changes", () => {
+    const preview = pulumi(["preview", "--expect-no-changes", "--diff"]);
+    expect(preview.status, preview.output).toBe(0);
+  });
+
+  it("when `pnpm cluster up` runs a second time, then the update changes nothing", () => {
+    const again = cluster(["up"]);
+    expect(again.status, again.output).toBe(0);
+    const history = JSON.parse(pulumi(["stack", "history", "--json"]).stdout) as HistoryEntry[];
+    const last = history[0];
+    expect(last?.kind).toBe("update");
+    expect(last?.result).toBe("succeeded");
+    const changed = Object.entries(last?.resourceChanges ?? {}).filter(([op, n]) => op !== "same" && n > 0);
+    expect(changed).toEqual([]);
+  });
+
+  it("when the end-to-end flows run through the Gateway over HTTPS, then they all pass", () => {
+    const e2e = run("pnpm", ["--filter", "e2e", "exec", "vitest", "run"], {
+      env: { E2E_GATEWAY_URL: env.GATEWAY_URL, E2E_CA_FILE: env.CA_FILE, E2E_HTTP_URL: env.GATEWAY_HTTP_URL },
+      timeoutMs: 600_000,
+    });
+    expect(e2e.status, e2e.output).toBe(0);
+    expect(e2e.stdout).toMatch(/Tests\s+\d+ passed/);
+  });
+
+  it("when the GKE variant of the objects is sent to the API server as a server-side dry run, then it accepts them", () => {
+    const render = run("pnpm", ["--filter", "infra", "render", "--", "--stack", "dev"], {
+      timeoutMs: 300_000,
+    });
+    expect(render.status, render.output).toBe(0);
+    const manifests = join(repoRoot, "infra/.rendered/platform/dev/kubernetes.yaml");
+    const namespace = "gke-dry-run";
+    kubectl(["create", "namespace", namespace, "--dry-run=client", "-o", "yaml"]);
+    const dryRun = kubectl(["apply", "--dry-run=server", "--server-side", "-f", manifests], {
+      allowFailure: true,
+    });
+    expect(dryRun.status, dryRun.output).toBe(0);
+    for (const kind of [
+      "gcpbackendpolicy",
+      "healthcheckpolicy",
+      "gcpgatewaypolicy",
+      "horizontalpodautoscaler",
+    ])
+      expect(dryRun.stdout.toLowerCase()).toContain(kind);
+  });
+
+  it("when the config asks for something the program must refuse, then the preview fails naming the key and nothing changes", () => {
+    const before = pulumi(["stack", "export"]).stdout;
+    const dir = mkdtempSync(join(tmpdir(), "bad-config-"));
+    try {
+      const config = join(dir, "Pulumi.local.yaml");
+      copyFileSync(join(env.stateDir, "Pulumi.local.yaml"), config);
+      const cases: [string[], RegExp][] = [
+        [["gke-platform:appAMinReplicas", "4", "gke-platform:appAMaxReplicas", "2"], /appAMaxReplicas/],
+        [["gke-platform:gatewayClassName", "no-such-class"], /gatewayClassName/],
+      ];
+      for (const [index, [pairs, message]] of cases.entries()) {
+        const file = join(dir, `case-${String(index)}.yaml`);
+        copyFileSync(config, file);
+        for (let i = 0; i < pairs.length; i += 2) {
+          const set = pulumi(["config", "set", pairs[i] ?? "", pairs[i + 1] ?? "", "--config-file", file]);
+          expect(set.status, set.output).toBe(0);
+        }
+        const preview = pulumi(["preview", "--config-file", file]);
+        expect(preview.status, preview.output).not.toBe(0);
+        expect(preview.output).toMatch(message);
+      }
+      const removed = join(dir, "missing-secret.yaml");
+      copyFileSync(config, removed);
+      expect(pulumi(["config", "rm", "gke-platform:jwtSigningKey", "--config-file", removed]).status).toBe(0);
+      const preview = pulumi(["preview", "--config-file", removed]);
+      expect(preview.status, preview.output).not.toBe(0);
+      expect(preview.output).toMatch(/jwtSigningKey/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(pulumi(["stack", "export"]).stdout).toBe(before);
+  });
+
+  it("when `pulumi destroy` runs, then it succeeds and the namespace is gone", () => {
+    const { namespace } = outputs();
+    const destroy = pulumi(["destroy", "--yes", "--skip-preview"]);
+    expect(destroy.status, destroy.output).toBe(0);
+    const ns = kubectl(["get", "namespace", namespace], { allowFailure: true });
+    expect(ns.status).not.toBe(0);
+    expect(ns.output).toMatch(/NotFound|not found/);
+  });
+});
