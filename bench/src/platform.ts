@@ -1,19 +1,22 @@
 /**
- * The services under test as real processes (via @platform/devkit): a local MongoDB-compatible database, app-b,
- * app-a and optionally the nginx HTTPS ingress, plus a seeded user, jobs and tokens for the scenarios.
+ * The services under test as real processes, started by devkit's startStack: a local MongoDB-compatible database,
+ * app-b, app-a and optionally the nginx HTTPS ingress, plus a seeded user, jobs and tokens for the scenarios.
  */
-import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { startIngress, startLocalMongo, startAppProcess } from "@platform/devkit";
+import {
+  buildJob,
+  startStack,
+  type AppProcess,
+  type Ingress,
+  type JobInput,
+  type LocalMongo,
+} from "@platform/devkit";
 
-type Service = Awaited<ReturnType<typeof startAppProcess>>;
-type Ingress = Awaited<ReturnType<typeof startIngress>>;
-type Mongo = Awaited<ReturnType<typeof startLocalMongo>>;
-
-export interface Stack {
-  readonly mongo: Mongo;
-  readonly appA: Service;
-  readonly appB: Service;
+export interface BenchPlatform {
+  readonly mongo: LocalMongo;
+  readonly appA: AppProcess;
+  readonly appB: AppProcess;
   readonly ingress?: Ingress;
   readonly caPem?: string;
   readonly email: string;
@@ -23,19 +26,12 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export interface StackOptions {
+export interface BenchPlatformOptions {
   readonly ingress: boolean;
   /** Extra environment for app-a / app-b (e.g. NODE_OPTIONS for profiling). */
   readonly appAEnv?: Record<string, string>;
   readonly appBEnv?: Record<string, string>;
   readonly seedJobs?: number;
-}
-
-/** A signing key the bench owns, so app-b runs with production settings (no generated dev key). */
-function signingKeys(): string {
-  const { privateKey } = generateKeyPairSync("ed25519");
-  const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-  return JSON.stringify([{ kid: "bench-1", privateKeyPem: pem }]);
 }
 
 export async function postJson(
@@ -62,53 +58,43 @@ export async function login(
   return res.json;
 }
 
-export function jobBody(i: number): Record<string, unknown> {
-  return {
+/** The job the scenarios create: devkit's job factory, with the fields of the measured runs in bench/results/. */
+export function jobBody(i: number): JobInput {
+  return buildJob({
     title: `Bench engineer ${i}`,
     company: "Bench Corp",
     location: "Remote",
     description: "Measures things under load and writes down what it found.",
-    status: "open",
-  };
+    salary: undefined,
+  });
 }
 
-export async function startStack(options: StackOptions): Promise<Stack> {
-  const mongo = await startLocalMongo();
+export async function startBenchPlatform(options: BenchPlatformOptions): Promise<BenchPlatform> {
   const run = randomUUID().slice(0, 8);
-  const common = {
-    NODE_ENV: "production",
-    MONGODB_URI: mongo.uri,
-    LOG_LEVEL: "info",
-    SHUTDOWN_DRAIN_DELAY_MS: "0",
-    TRUST_PROXY: "loopback",
-    // Production refuses the development defaults, so every such variable is set explicitly.
-    JWT_ISSUER: "http://bench.local",
-  };
-  const appB = await startAppProcess({
-    app: "app-b",
+  const stack = await startStack({
+    // Production settings (no generated dev key): devkit gives app-b a signing key of its own.
+    nodeEnv: "production",
+    ingress: options.ingress ? { accessLog: false } : false,
     env: {
-      ...common,
+      LOG_LEVEL: "info",
+      SHUTDOWN_DRAIN_DELAY_MS: "0",
+      TRUST_PROXY: "loopback",
+      // Production refuses the development defaults, so every such variable is set explicitly.
+      JWT_ISSUER: "http://bench.local",
+    },
+    appBEnv: {
       MONGODB_DB: `bench_auth_${run}`,
-      JWT_SIGNING_KEYS: signingKeys(),
       ACCESS_TOKEN_TTL_SECONDS: "3600",
       // The login scenario logs in the same account thousands of times: lift the brute-force limits for it.
       LOGIN_MAX_ATTEMPTS: "100000000",
       LOGIN_MAX_ATTEMPTS_PER_IP: "100000000",
       ...options.appBEnv,
     },
+    appAEnv: { MONGODB_DB: `bench_jobs_${run}`, ...options.appAEnv },
   });
-  const appA = await startAppProcess({
-    app: "app-a",
-    env: {
-      ...common,
-      MONGODB_DB: `bench_jobs_${run}`,
-      JWKS_URL: `${appB.url}/.well-known/jwks.json`,
-      ...options.appAEnv,
-    },
-  });
-  const ingress = options.ingress
-    ? await startIngress({ appA: [appA.url], appB: [appB.url], accessLog: false })
-    : undefined;
+  const { mongo, ingress } = stack;
+  const [appA, appB] = [stack.appA[0], stack.appB[0]];
+  if (!appA || !appB) throw new Error("startStack started no app instances");
 
   const email = `bench-${run}@example.com`;
   const password = `bench-password-${run}-long-enough`;
@@ -132,11 +118,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     password,
     accessToken,
     jobIds,
-    async stop() {
-      await ingress?.stop();
-      await appA.stop("SIGTERM");
-      await appB.stop("SIGTERM");
-      await mongo.stop();
-    },
+    stop: () => stack.stop(),
   };
 }

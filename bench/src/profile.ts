@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { formatSelfTimes, selfTimes, type CpuProfile } from "./cpuprofile.js";
 import { runScenario } from "./load.js";
 import { serviceScenarios, type ServiceScenarios } from "./scenarios.js";
-import { startStack } from "./stack.js";
+import { startBenchPlatform } from "./platform.js";
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "--"),
@@ -26,7 +26,7 @@ const isAppB = scenario === "login" || scenario === "refresh";
 const dir = mkdtempSync(join(tmpdir(), "bench-cpuprof-"));
 const profileEnv = { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` };
 
-const stack = await startStack({
+const stack = await startBenchPlatform({
   ingress: false,
   ...(isAppB ? { appBEnv: profileEnv } : { appAEnv: profileEnv }),
 });

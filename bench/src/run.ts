@@ -81,9 +81,9 @@ async function stepLoad(target: LoadTarget, closedLoopRps: number): Promise<Step
 
 async function services(results: ScenarioResult[]): Promise<Pick<BenchResults, "stepLoad" | "perPod">> {
   // Loaded only here so `--only baselines` runs even where the services and devkit are not built.
-  const { startStack } = await import("./stack.js");
+  const { startBenchPlatform } = await import("./platform.js");
   const { serviceScenarios } = await import("./scenarios.js");
-  const stack = await startStack({ ingress: true });
+  const stack = await startBenchPlatform({ ingress: true });
   try {
     const loginConnections = Math.min(connections, 4);
     const s = await serviceScenarios(stack, connections);

@@ -1,7 +1,7 @@
 /** The load targets of one bench run, built from a started stack. */
 import type autocannon from "autocannon";
 import type { LoadTarget } from "./load.js";
-import { jobBody, login, type Stack } from "./stack.js";
+import { jobBody, login, type BenchPlatform } from "./platform.js";
 
 /** Cycles through the seeded jobs so reads are not all answered from one hot document. */
 function rotatingGet(prefix: string, ids: readonly string[]): autocannon.Request[] {
@@ -19,7 +19,7 @@ function rotatingGet(prefix: string, ids: readonly string[]): autocannon.Request
  * rotated one back. The pool starts with more tokens than connections so a failed request cannot starve a
  * connection at once.
  */
-async function refreshChain(stack: Stack, connections: number): Promise<autocannon.Request[]> {
+async function refreshChain(stack: BenchPlatform, connections: number): Promise<autocannon.Request[]> {
   const pool: string[] = [];
   for (let i = 0; i < connections + 8; i++) {
     pool.push(String((await login(stack.appB.url, stack.email, stack.password)).refreshToken));
@@ -47,7 +47,10 @@ export interface ServiceScenarios {
   readonly ingressRead?: LoadTarget;
 }
 
-export async function serviceScenarios(stack: Stack, refreshConnections: number): Promise<ServiceScenarios> {
+export async function serviceScenarios(
+  stack: BenchPlatform,
+  refreshConnections: number,
+): Promise<ServiceScenarios> {
   const auth = { authorization: `Bearer ${stack.accessToken}` };
   const a = { server: "app-a", pid: stack.appA.pid, url: stack.appA.url, headers: auth };
   const b = { server: "app-b", pid: stack.appB.pid, url: stack.appB.url };

@@ -25,4 +25,6 @@ export {
 export { createSelfSignedCertificate, type CertificateFiles } from "./cert.js";
 export { repoRoot } from "./repo.js";
 export { parseListeningLine, LISTENING_MESSAGE, type ListeningLine } from "./listening-line.js";
-export { startStack, newSigningKeys, type Stack, type StartStackOptions } from "./stack.js";
+export { startStack, type Stack, type StartStackOptions } from "./stack.js";
+export { newSigningKey, signingKeysEnv, type SigningKey } from "./signing-keys.js";
+export { buildJob, type JobInput } from "./job-factory.js";

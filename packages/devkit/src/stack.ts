@@ -1,18 +1,27 @@
-import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { startAppProcess, type AppName, type AppProcess } from "./app-process.js";
 import { startIngress, type Ingress, type StartIngressOptions } from "./ingress.js";
 import { startLocalMongo, type LocalMongo, type StartLocalMongoOptions } from "./mongo.js";
-import { startAppProcess, type AppName, type AppProcess } from "./app-process.js";
+import { newSigningKey, signingKeysEnv, type SigningKey } from "./signing-keys.js";
 
 type Env = Record<string, string | undefined>;
 
 export interface StartStackOptions {
-  /** Instances per app (default 1). More than one needs free ports, so fixed `ports` apply to the first only. */
-  instances?: number;
+  /** Instances per app, or per app separately (default 1 each). Fixed `ports` apply to the first only. */
+  instances?: number | { appA?: number; appB?: number };
   /** Fixed ports for the first instance of each app (`pnpm dev`); default free ports. */
   ports?: { appA?: number; appB?: number; appAMetrics?: number; appBMetrics?: number };
   /** nginx ingress in front of all instances; `false` for none (default none). */
   ingress?: Omit<StartIngressOptions, "appA" | "appB" | "onLine"> | false;
   mongo?: StartLocalMongoOptions;
+  /**
+   * A database of the stack's own that it may stop and restart (outage tests): MONGODB_URI is ignored. Default
+   * false: MONGODB_URI when set, else a database devkit starts.
+   */
+  ownDatabase?: boolean;
+  /** NODE_ENV of both apps (default: whatever `env` or the caller's environment says). */
+  nodeEnv?: "development" | "test" | "production";
+  /** The key every app-b instance signs with (default a fresh one); tests that mint tokens pass their own. */
+  signingKey?: SigningKey;
   /** Added to both apps' environment. */
   env?: Env;
   appAEnv?: Env;
@@ -27,8 +36,14 @@ export interface Stack {
   readonly appA: AppProcess[];
   readonly appB: AppProcess[];
   readonly ingress: Ingress | undefined;
-  /** The Ed25519 signing key every app-b instance shares (JWT_SIGNING_KEYS value). */
+  /** The Ed25519 key every app-b instance shares, and its JWT_SIGNING_KEYS value. */
+  readonly signingKey: SigningKey;
   readonly signingKeys: string;
+  /**
+   * Starts one more instance of `app` with the stack's settings (app-a's JWKS_URL = the current first app-b) and
+   * resolves once it is ready. It is neither added to `appA`/`appB` nor to the ingress: the caller decides.
+   */
+  startInstance(app: AppName): Promise<AppProcess>;
   /**
    * Replaces instance `index` of `app` with a fresh process on the same settings (start new, point the ingress at
    * it, stop the old one), e.g. after a rebuild in `pnpm dev`. With fixed ports the old one must stop first.
@@ -38,17 +53,19 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** A JWT_SIGNING_KEYS value with one fresh Ed25519 key: all app-b instances must sign with the same key. */
-export function newSigningKeys(kid = `dev-${randomUUID().slice(0, 8)}`): string {
-  const { privateKey } = generateKeyPairSync("ed25519");
-  const privateKeyPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-  return JSON.stringify([{ kid, privateKeyPem }]);
+function instanceCounts(instances: StartStackOptions["instances"]): { appA: number; appB: number } {
+  if (typeof instances === "object") return { appA: instances.appA ?? 1, appB: instances.appB ?? 1 };
+  return { appA: instances ?? 1, appB: instances ?? 1 };
 }
 
-/** Starts the whole local platform; on a failure part-way, stops what already runs and rethrows. */
+/**
+ * Starts the whole local platform: the one way `pnpm dev`, the end-to-end and reliability tests and the benchmarks
+ * run it. On a failure part-way, stops what already runs and rethrows.
+ */
 export async function startStack(options: StartStackOptions = {}): Promise<Stack> {
-  const instances = options.instances ?? 1;
-  const signingKeys = options.appBEnv?.JWT_SIGNING_KEYS ?? newSigningKeys();
+  const counts = instanceCounts(options.instances);
+  const signingKey = options.signingKey ?? newSigningKey();
+  const signingKeys = options.appBEnv?.JWT_SIGNING_KEYS ?? signingKeysEnv([signingKey]);
   const appA: AppProcess[] = [];
   const appB: AppProcess[] = [];
   let ingress: Ingress | undefined;
@@ -61,17 +78,20 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
     if (mongo && mongo.kind !== "external") await mongo.stop();
   };
 
-  const appEnv = new Map<AppName, Env>();
-  const start = (app: AppName, index: number, env: Env) => {
-    appEnv.set(app, env);
+  const appEnv = (app: AppName, uri: string): Env =>
+    app === "app-b"
+      ? { MONGODB_URI: uri, JWT_SIGNING_KEYS: signingKeys, ...options.appBEnv }
+      : { MONGODB_URI: uri, JWKS_URL: `${appB[0]?.url ?? ""}/.well-known/jwks.json`, ...options.appAEnv };
+  const start = (app: AppName, index: number) => {
     const first = index === 0;
     const port = app === "app-a" ? options.ports?.appA : options.ports?.appB;
     const metrics = app === "app-a" ? options.ports?.appAMetrics : options.ports?.appBMetrics;
     return startAppProcess({
       app,
       env: {
+        ...(options.nodeEnv ? { NODE_ENV: options.nodeEnv } : {}),
         ...options.env,
-        ...env,
+        ...appEnv(app, mongo?.uri ?? ""),
         ...(first && port !== undefined ? { PORT: String(port) } : {}),
         ...(first && metrics !== undefined ? { METRICS_PORT: String(metrics) } : {}),
       },
@@ -80,17 +100,12 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
   };
 
   try {
-    mongo = await startLocalMongo(options.mongo);
-    const uri = mongo.uri;
-    for (let i = 0; i < instances; i++) {
-      appB.push(
-        await start("app-b", i, { MONGODB_URI: uri, JWT_SIGNING_KEYS: signingKeys, ...options.appBEnv }),
-      );
-    }
-    const jwksUrl = `${appB[0]?.url ?? ""}/.well-known/jwks.json`;
-    for (let i = 0; i < instances; i++) {
-      appA.push(await start("app-a", i, { MONGODB_URI: uri, JWKS_URL: jwksUrl, ...options.appAEnv }));
-    }
+    const mongoOptions = options.ownDatabase
+      ? { ...options.mongo, env: { ...(options.mongo?.env ?? process.env), MONGODB_URI: undefined } }
+      : options.mongo;
+    mongo = await startLocalMongo(mongoOptions);
+    for (let i = 0; i < counts.appB; i++) appB.push(await start("app-b", i));
+    for (let i = 0; i < counts.appA; i++) appA.push(await start("app-a", i));
     if (options.ingress) {
       ingress = await startIngress({
         ...options.ingress,
@@ -103,6 +118,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
     await stop();
     throw error;
   }
+  const startInstance = (app: AppName) => start(app, (app === "app-a" ? appA : appB).length);
   const restartApp = async (app: AppName, index = 0) => {
     const list = app === "app-a" ? appA : appB;
     const old = list[index];
@@ -110,7 +126,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
     const fixedPort =
       index === 0 && (app === "app-a" ? options.ports?.appA : options.ports?.appB) !== undefined;
     if (fixedPort) await old.stop();
-    const fresh = await start(app, index, appEnv.get(app) ?? {});
+    const fresh = await start(app, index);
     list[index] = fresh;
     await ingress?.setUpstreams(
       appA.map((s) => s.url),
@@ -119,5 +135,5 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
     if (!fixedPort) await old.stop();
     return fresh;
   };
-  return { mongo, appA, appB, ingress, signingKeys, restartApp, stop };
+  return { mongo, appA, appB, ingress, signingKey, signingKeys, startInstance, restartApp, stop };
 }

@@ -33,17 +33,6 @@ export function buildCredentials(): { email: string; password: string } {
   return { email: `e2e-${randomUUID()}@example.com`, password: `pw-${randomUUID()}` };
 }
 
-export function buildJob(overrides: Partial<Job> = {}): Record<string, unknown> {
-  return {
-    title: "Platform engineer",
-    company: "Acme",
-    location: "Remote",
-    description: "Runs the GKE platform end to end.",
-    status: "open",
-    ...overrides,
-  };
-}
-
 /** Registers and logs in a fresh user through the ingress; throws with the response when a step fails. */
 export async function registerAndLogin(api: Api): Promise<User> {
   const credentials = buildCredentials();

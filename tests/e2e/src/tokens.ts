@@ -1,4 +1,5 @@
-import { generateKeyPairSync, randomUUID, sign } from "node:crypto";
+import { randomUUID, sign } from "node:crypto";
+import { newSigningKey } from "@platform/devkit";
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
@@ -7,7 +8,7 @@ const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("
  * only signature verification against the JWKS can catch.
  */
 export function tokenFromUnknownKey(claims: { kid: string; sub: string; iss: string; aud: string }): string {
-  const { privateKey } = generateKeyPairSync("ed25519");
+  const { privateKey } = newSigningKey(claims.kid);
   const now = Math.floor(Date.now() / 1000);
   const header = b64url({ alg: "EdDSA", typ: "JWT", kid: claims.kid });
   const payload = b64url({

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { apiClient, type Api, type ApiResponse } from "../src/client.js";
-import { buildJob, registerAndLogin, type Job, type TokenPair, type User } from "../src/flows.js";
+import { buildJob, type JobInput } from "@platform/devkit";
+import { registerAndLogin, type Job, type TokenPair, type User } from "../src/flows.js";
 import { decodeJwt, tokenFromUnknownKey } from "../src/tokens.js";
 
 // Every request goes over HTTPS through nginx, which spreads them over two instances of each app.
@@ -88,7 +89,7 @@ describe("auth through the ingress", () => {
 });
 
 describe("jobs through the ingress", () => {
-  const create = async (token: string, overrides: Partial<Job> = {}) => {
+  const create = async (token: string, overrides: Partial<JobInput> = {}) => {
     const response = await api.request<Job>("POST", "/v1/jobs", { token, body: buildJob(overrides) });
     expect(response.status).toBe(201);
     return response.body;

@@ -17,7 +17,8 @@ export async function setup(project: TestProject): Promise<void> {
   stack = await startStack({
     instances: 2,
     ingress: { healthCheck: { intervalMs: 250 } },
-    env: { NODE_ENV: "test", LOG_LEVEL: "info" },
+    nodeEnv: "test",
+    env: { LOG_LEVEL: "info" },
     appAEnv: { MONGODB_DB: `e2e_jobs_${run}` },
     appBEnv: { MONGODB_DB: `e2e_auth_${run}` },
   });

@@ -4,13 +4,18 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { startIngress, startLocalMongo, startAppProcess } from "@platform/devkit";
+import {
+  buildJob,
+  newSigningKey,
+  startStack,
+  type AppProcess,
+  type JobInput,
+  type SigningKey,
+  type Stack,
+} from "@platform/devkit";
 import { json, request } from "./http.js";
-import { newSigningKey, signingKeysEnv, type SigningKey } from "./tokens.js";
 
-export type Service = Awaited<ReturnType<typeof startAppProcess>>;
-export type Ingress = Awaited<ReturnType<typeof startIngress>>;
-export type Mongo = Awaited<ReturnType<typeof startLocalMongo>>;
+export type Service = AppProcess;
 
 export interface PlatformOptions {
   readonly appAInstances?: number;
@@ -22,67 +27,33 @@ export interface PlatformOptions {
   readonly appBEnv?: Record<string, string>;
 }
 
-export interface Platform {
-  readonly mongo: Mongo;
+/** devkit's stack, plus the signing key the tests mint tokens with and the ingress CA as PEM. */
+export interface Platform extends Stack {
   readonly key: SigningKey;
-  readonly appA: Service[];
-  readonly appB: Service[];
-  readonly ingress: Ingress | undefined;
   readonly caPem: string | undefined;
-  /** Starts one more instance with the same configuration (rolling restarts). */
-  startAppA(jwksFrom?: Service): Promise<Service>;
+  /** Starts one more instance with the same configuration (rolling restarts); JWKS from the first app-b. */
+  startAppA(): Promise<Service>;
   startAppB(): Promise<Service>;
-  stop(): Promise<void>;
 }
 
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
-  const mongo = await startLocalMongo(
-    options.ownDatabase ? { env: { ...process.env, MONGODB_URI: undefined } } : {},
-  );
   const run = randomUUID().slice(0, 8);
   const key = newSigningKey(`rel-${run}`);
-  const common = { MONGODB_URI: mongo.uri, LOG_LEVEL: "info", SHUTDOWN_DRAIN_DELAY_MS: "0" };
-  const appBEnv = {
-    ...common,
-    MONGODB_DB: `rel_auth_${run}`,
-    JWT_SIGNING_KEYS: signingKeysEnv([key]),
-    ...options.appBEnv,
-  };
-  const startAppB = (): Promise<Service> => startAppProcess({ app: "app-b", env: appBEnv });
-  const appB: Service[] = [];
-  for (let i = 0; i < (options.appBInstances ?? 1); i++) appB.push(await startAppB());
-
-  const startAppA = (jwksFrom?: Service): Promise<Service> =>
-    startAppProcess({
-      app: "app-a",
-      env: {
-        ...common,
-        MONGODB_DB: `rel_jobs_${run}`,
-        JWKS_URL: `${(jwksFrom ?? appB[0])?.url ?? ""}/.well-known/jwks.json`,
-        ...options.appAEnv,
-      },
-    });
-  const appA: Service[] = [];
-  for (let i = 0; i < (options.appAInstances ?? 1); i++) appA.push(await startAppA());
-
-  const ingress = options.ingress
-    ? await startIngress({ appA: appA.map((s) => s.url), appB: appB.map((s) => s.url) })
-    : undefined;
-  return {
-    mongo,
+  const stack = await startStack({
+    instances: { appA: options.appAInstances ?? 1, appB: options.appBInstances ?? 1 },
+    ingress: options.ingress ? {} : false,
+    ownDatabase: options.ownDatabase ?? false,
+    signingKey: key,
+    env: { LOG_LEVEL: "info", SHUTDOWN_DRAIN_DELAY_MS: "0" },
+    appAEnv: { MONGODB_DB: `rel_jobs_${run}`, ...options.appAEnv },
+    appBEnv: { MONGODB_DB: `rel_auth_${run}`, ...options.appBEnv },
+  });
+  return Object.assign(stack, {
     key,
-    appA,
-    appB,
-    ingress,
-    caPem: ingress ? readFileSync(ingress.caFile, "utf8") : undefined,
-    startAppA,
-    startAppB,
-    async stop() {
-      await ingress?.stop();
-      for (const s of [...appA, ...appB]) await s.stop("SIGTERM").catch(() => undefined);
-      if (mongo.kind !== "external") await mongo.stop();
-    },
-  };
+    caPem: stack.ingress ? readFileSync(stack.ingress.caFile, "utf8") : undefined,
+    startAppA: () => stack.startInstance("app-a"),
+    startAppB: () => stack.startInstance("app-b"),
+  });
 }
 
 export interface User {
@@ -113,14 +84,9 @@ export async function newUser(appBUrl: string, ca?: string): Promise<User> {
   return { email, password, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
 }
 
-export function jobInput(i = 0): Record<string, unknown> {
-  return {
-    title: `Reliability engineer ${i}`,
-    company: "Chaos Ltd",
-    location: "Remote",
-    description: "Keeps the lights on while things fail on purpose.",
-    status: "open",
-  };
+/** A valid job for instance `i` of a test: devkit's job factory with a numbered title. */
+export function jobInput(i = 0): JobInput {
+  return buildJob({ title: `Reliability engineer ${i}` });
 }
 
 export async function createJob(appAUrl: string, token: string, i = 0, ca?: string): Promise<string> {

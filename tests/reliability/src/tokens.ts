@@ -2,25 +2,8 @@
  * Signing material the tests own: app-b runs with this key (JWT_SIGNING_KEYS), so tests can mint tokens that are
  * validly signed but wrong in one claim, and tokens signed by a stranger's key under the same kid.
  */
-import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import type { SigningKey } from "@platform/devkit";
 import { SignJWT } from "jose";
-
-export interface SigningKey {
-  readonly kid: string;
-  readonly privateKey: KeyObject;
-  readonly pem: string;
-}
-
-export function newSigningKey(kid: string): SigningKey {
-  const { privateKey } = generateKeyPairSync("ed25519");
-  const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-  return { kid, privateKey: createPrivateKey(pem), pem };
-}
-
-/** The JWT_SIGNING_KEYS value for app-b (first key signs). */
-export function signingKeysEnv(keys: readonly SigningKey[]): string {
-  return JSON.stringify(keys.map((k) => ({ kid: k.kid, privateKeyPem: k.pem })));
-}
 
 export interface Claims {
   readonly sub?: string;

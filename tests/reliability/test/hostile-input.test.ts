@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isProblem, request, type HttpResult, type RequestOptions } from "../src/http.js";
 import { startPlatform, createJob, newUser, type Platform, type User } from "../src/platform.js";
 import { rawRequest } from "../src/raw.js";
-import { mintToken, newSigningKey, tamperedPayload, unsignedToken } from "../src/tokens.js";
+import { newSigningKey } from "@platform/devkit";
+import { mintToken, tamperedPayload, unsignedToken } from "../src/tokens.js";
 
 let platform: Platform;
 let user: User;

@@ -1,6 +1,8 @@
-import { waitForHttp } from "@platform/devkit";
+import { buildJob as buildValidJob, waitForHttp } from "@platform/devkit";
 import type { RunningHttpService } from "@platform/shared";
+import type { z } from "zod";
 import { loadConfig } from "../../src/env.js";
+import type { CreateJobBody } from "../../src/routes/schemas.js";
 import { startService } from "../../src/service.js";
 import { createTestDatabase } from "./database.js";
 import type { TestDatabase } from "./database.js";
@@ -125,15 +127,13 @@ export async function waitUntilReady(
   });
 }
 
-/** A valid job body; `overrides` replace fields (data factory per the style guide). */
+/**
+ * devkit's job factory (the one all tests share), loosely typed here because the bad-input tests override fields
+ * with values the API must refuse.
+ */
 export function buildJob(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    title: "Site Reliability Engineer",
-    company: "Acme",
-    location: "Berlin",
-    description: "Keep things running.",
-    status: "open",
-    salary: { min: 60000, max: 80000, currency: "EUR" },
-    ...overrides,
-  };
+  return { ...buildValidJob(), ...overrides };
 }
+
+// The shared factory must build what the API accepts: if CreateJobBody drifts from JobInput, this fails to build.
+buildValidJob() satisfies z.input<typeof CreateJobBody>;

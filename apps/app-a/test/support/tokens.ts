@@ -1,7 +1,9 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import type { CryptoKey } from "jose";
+import { createPublicKey } from "node:crypto";
+import { newSigningKey } from "@platform/devkit";
+import type { SigningKey } from "@platform/devkit";
+import { exportJWK, SignJWT } from "jose";
 
 /**
  * A stand-in for app-b's key endpoint: a real HTTP server publishing Ed25519 public keys as a JWKS, and a signer
@@ -9,12 +11,6 @@ import type { CryptoKey } from "jose";
  */
 export const TEST_ISSUER = "http://auth.test";
 export const TEST_AUDIENCE = "jobs-api";
-
-interface SigningKey {
-  readonly kid: string;
-  readonly privateKey: CryptoKey;
-  readonly publicKey: CryptoKey;
-}
 
 export interface TokenOptions {
   readonly sub?: string;
@@ -35,17 +31,11 @@ export interface TestIssuer {
   close(): Promise<void>;
 }
 
-async function newKey(kid: string): Promise<SigningKey> {
-  const { privateKey, publicKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
-  return { kid, privateKey, publicKey };
-}
-
 export async function startTestIssuer(): Promise<TestIssuer> {
-  const published = await newKey("test-key-1");
-  const unpublished = await newKey("not-published");
-  const jwks = JSON.stringify({
-    keys: [{ ...(await exportJWK(published.publicKey)), kid: published.kid, alg: "EdDSA", use: "sig" }],
-  });
+  const published: SigningKey = newSigningKey("test-key-1");
+  const unpublished: SigningKey = newSigningKey("not-published");
+  const publicJwk = await exportJWK(createPublicKey(published.privateKey));
+  const jwks = JSON.stringify({ keys: [{ ...publicJwk, kid: published.kid, alg: "EdDSA", use: "sig" }] });
   let fetches = 0;
   const server = createServer((req, res) => {
     if (req.url !== "/.well-known/jwks.json") {
