@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up everything this repository needs on a fresh Linux machine, then runs the given command.
 #
-#   scripts/bootstrap.sh pnpm dev     # run both services locally with an embedded database
-#   scripts/bootstrap.sh pnpm test    # run every test
+#   scripts/bootstrap.sh pnpm dev                       # run both services locally with an embedded database
+#   scripts/bootstrap.sh --cluster pnpm test            # run every test, the local-cluster ones included
+#   scripts/bootstrap.sh --cluster pnpm cluster up      # the platform on a local Kubernetes cluster
 #
 # Installs, into a cache outside the checkout (reused on the next run):
 #   - Node.js (the version in .nvmrc) unless the machine already has it
@@ -10,10 +11,17 @@
 #   - FerretDB v1 built from tools/ferretdb (pinned by go.sum), unless `mongod` is on PATH
 #   - the workspace's dependencies from pnpm-lock.yaml (frozen)
 #   - nginx, openssl and the linters/validators the tests run (scripts/install-tools.sh)
+#   - with --cluster: the real Pulumi engine and the local Kubernetes cluster's parts (Debian packages and Go-built
+#     tools, scripts/install-cluster-tools.sh; about 25 minutes on 2 cores the first time, seconds after that)
 # Set PLATFORM_TOOLS_DIR to move the cache.
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+with_cluster=false
+if [ "${1:-}" = --cluster ]; then
+  with_cluster=true
+  shift
+fi
 tools_dir=${PLATFORM_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/gke-platform}
 mkdir -p "$tools_dir/bin"
 export PLATFORM_TOOLS_DIR=$tools_dir
@@ -81,6 +89,9 @@ ensure_ferretdb
 export PATH="$tools_dir/bin:$PATH"
 
 PLATFORM_TOOLS_DIR=$tools_dir "$repo_root/scripts/install-tools.sh"
+if $with_cluster; then
+  PLATFORM_TOOLS_DIR=$tools_dir "$repo_root/scripts/install-cluster-tools.sh"
+fi
 
 cd "$repo_root"
 log "installing workspace dependencies"
