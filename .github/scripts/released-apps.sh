@@ -1,20 +1,16 @@
 #!/usr/bin/env bash
-# Lists the apps that `changeset tag` just tagged, as `apps=<JSON array of {name, version}>` for $GITHUB_OUTPUT.
-# Reads the report the Changesets CLI writes to $CHANGESETS_OUTPUT (one JSON event per line, e.g.
-# {"type":"git-tag","tag":"app-a@1.2.0","packageName":"app-a"}); no report means nothing was tagged.
-# Only packages under apps/ become images.
+# Lists the apps a release run must build and deploy, as `apps=<JSON array of {name, version}>` and
+# `versions=app-a=1.2.0 app-b=0.4.1` (what the smoke test expects them to serve) for $GITHUB_OUTPUT. Reads changesets/action's `published-packages` output ([{"name":"app-a","version":"1.2.0"}]):
+# the packages whose current version `changeset git-tag` found untagged. Only packages under apps/ become images
+# (.changeset/config.json ignores every other package, so none should appear; they are dropped here too).
 #
-#   .github/scripts/released-apps.sh <report file>
+#   .github/scripts/released-apps.sh '<published-packages JSON>'
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
-[ "$#" -eq 1 ] || { echo "usage: $0 <changesets report file>" >&2; exit 2; }
-if [ ! -s "$1" ]; then
-  echo "apps=[]"
-  exit 0
-fi
+[ "$#" -eq 1 ] || { echo "usage: $0 '<published-packages JSON>'" >&2; exit 2; }
+published=${1:-[]}
 app_names=$(jq -s '[.[].name]' apps/*/package.json)
-apps=$(jq -sc --argjson apps "$app_names" '
-  [.[] | select(.type == "git-tag" and (.packageName as $n | $apps | index($n)))
-       | {name: .packageName, version: (.packageName as $n | .tag | ltrimstr($n + "@"))}]' "$1")
+apps=$(jq -c --argjson apps "$app_names" '[.[] | select(.name as $n | $apps | index($n)) | {name, version}]' <<<"$published")
 echo "apps=$apps"
+echo "versions=$(jq -r 'map("\(.name)=\(.version)") | join(" ")' <<<"$apps")"

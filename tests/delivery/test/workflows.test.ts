@@ -142,10 +142,13 @@ describe("GitHub Actions workflows", () => {
       }, script).not.toThrow();
   });
 
-  it("when a workflow targets a Pulumi stack, then infra/ has that stack's configuration file", () => {
+  it("when a workflow targets a Pulumi stack, then both layers (infra/cloud, infra/platform) have that stack's configuration file", () => {
     const stacks = stacksNamed();
     expect(stacks.sort()).toEqual(["dev", "prod"]);
-    for (const stack of stacks) expect(existsSync(repoPath(`infra/Pulumi.${stack}.yaml`)), stack).toBe(true);
+    for (const stack of stacks) {
+      for (const layer of ["cloud", "platform"])
+        expect(existsSync(repoPath(`infra/${layer}/Pulumi.${stack}.yaml`)), `${layer} ${stack}`).toBe(true);
+    }
   });
 
   it("when a workflow installs the Pulumi CLI, then it is the version of the SDK infra/ uses", () => {
