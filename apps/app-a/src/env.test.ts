@@ -20,12 +20,17 @@ describe("configuration", () => {
       jwtAudience: "jobs-api",
       trustProxy: "loopback",
       version: "0.1.0",
+      ferretdbWorkarounds: true,
     });
   });
 
   it("when SERVICE_VERSION is set, then the service reports it instead of the package version", () => {
     expect(loadConfig({ SERVICE_VERSION: "1.4.2+abc1234" }).version).toBe("1.4.2+abc1234");
     expect(() => loadConfig({ SERVICE_VERSION: "1.4.2 beta" })).toThrow(/SERVICE_VERSION/);
+  });
+
+  it("when FERRETDB_WORKAROUNDS=false (a MongoDB server), then the workarounds are off", () => {
+    expect(loadConfig({ FERRETDB_WORKAROUNDS: "false" }).ferretdbWorkarounds).toBe(false);
   });
 
   it("when NODE_ENV=production lacks the deployment-specific variables, then it fails naming each of them", () => {

@@ -30,7 +30,9 @@ export async function startService(config: Config, options: StartOptions = {}): 
   const logger = options.logger ?? createLogger({ service: SERVICE, level: config.logLevel, version });
   const metrics = createMetrics({ service: SERVICE, version });
   const client = createMongoClient({ uri: config.mongodbUri, appName: SERVICE });
-  const jobs = new JobsRepository(client.db(config.mongodbDb));
+  const jobs = new JobsRepository(client.db(config.mongodbDb), {
+    ferretdbWorkarounds: config.ferretdbWorkarounds,
+  });
   const indexes = retryInBackground(() => jobs.ensureIndexes(), {
     name: "index creation",
     onError: (err, attempt, nextDelayMs) => {

@@ -55,6 +55,18 @@ describe("jobs repository against the real database", () => {
     }
   });
 
+  it("when the FerretDB workarounds are off (MongoDB), then writes still check the version and store no claims", async () => {
+    // Not ensureIndexes: its batched command is what FerretDB v1 cannot take (docs/decisions/0003).
+    const unguarded = new JobsRepository(database.db, { ferretdbWorkarounds: false });
+    const job = await unguarded.insert(buildJob());
+    const update = { set: { title: "Staff SRE" }, unset: [] };
+    expect((await unguarded.updateIfVersion(job.id, "owner-1", [1], update, new Date()))?.version).toBe(2);
+    expect(await unguarded.updateIfVersion(job.id, "owner-1", [1], update, new Date())).toBeNull();
+    expect(await unguarded.deleteIfOwned(job.id, "owner-1", [2])).toBe(true);
+    const claims = database.db.collection(CLAIMS_COLLECTION);
+    expect(await claims.countDocuments({ jobId: new ObjectId(job.id) })).toBe(0);
+  });
+
   it("when a job is updated several times and then deleted, then no revision claims are left behind", async () => {
     const job = await jobs.insert(buildJob());
     for (let version = 1; version <= 3; version++) {

@@ -15,7 +15,10 @@ import { authRoutes } from "./routes/auth-routes.js";
 import { metaRoutes } from "./routes/meta-routes.js";
 
 export interface AppDeps {
-  readonly config: Pick<Config, "bodyLimit" | "trustProxy" | "jwt" | "login" | "version">;
+  readonly config: Pick<
+    Config,
+    "bodyLimit" | "trustProxy" | "jwt" | "login" | "version" | "ferretdbWorkarounds"
+  >;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly db: Db;
@@ -38,7 +41,7 @@ export function createApp(deps: AppDeps): Express {
       ttlSeconds: config.jwt.accessTokenTtlSeconds,
     },
     refreshTokenTtlSeconds: config.jwt.refreshTokenTtlSeconds,
-    refreshTokens: new RefreshTokensRepository(db),
+    refreshTokens: new RefreshTokensRepository(db, config.ferretdbWorkarounds),
     users,
     logger,
     now,

@@ -47,6 +47,26 @@ describe("RefreshTokensRepository.consume", () => {
     expect(winners).toEqual(Array.from({ length: 20 }, () => 1));
   });
 
+  it("when the FerretDB workarounds are off (MongoDB), then an exchange works once and records no use", async () => {
+    const repository = new RefreshTokensRepository(database.db, false);
+    const now = new Date();
+    await repository.insert({
+      _id: "token-plain",
+      familyId: "family-plain",
+      userId: "user-1",
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + 60_000),
+      usedAt: null,
+      revokedAt: null,
+    });
+    expect(await repository.consume("token-plain", now)).not.toBeNull();
+    expect(await repository.consume("token-plain", now)).toBeNull();
+    const record = await repository.findByHash("token-plain");
+    expect(record && (await repository.wasExchanged(record))).toBe(true);
+    const uses = database.db.collection("refresh_token_uses");
+    expect(await uses.countDocuments({ _id: "token-plain" } as never)).toBe(0);
+  });
+
   it("when the token is unknown, then nothing is recorded for it", async () => {
     const repository = new RefreshTokensRepository(database.db);
     expect(await repository.consume("unknown", new Date())).toBeNull();

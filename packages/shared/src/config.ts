@@ -140,6 +140,7 @@ export function serviceEnvShape(defaults: ServiceEnvDefaults) {
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).default("jobs-api"),
     TRUST_PROXY: trustProxy().optional(),
+    FERRETDB_WORKAROUNDS: bool().default(true),
     SERVICE_VERSION: z
       .string()
       .regex(/^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$/, "expected a version such as 1.4.2 or 1.4.2+abc1234")
@@ -166,6 +167,11 @@ export interface ServiceConfig {
   readonly trustProxy: TrustProxy;
   /** What the service reports as its version (SERVICE_VERSION, else its package.json version). */
   readonly version: string;
+  /**
+   * Keep the FerretDB workarounds that cost something on MongoDB (docs/decisions/): claims before guarded writes,
+   * one index per createIndexes command. FERRETDB_WORKAROUNDS=false turns them off where the server is MongoDB.
+   */
+  readonly ferretdbWorkarounds: boolean;
 }
 
 /**
@@ -193,5 +199,6 @@ export function serviceConfig(
     bodyLimit: env.BODY_LIMIT,
     trustProxy: env.TRUST_PROXY ?? devDefaults.TRUST_PROXY,
     version: env.SERVICE_VERSION ?? packageVersion,
+    ferretdbWorkarounds: env.FERRETDB_WORKAROUNDS,
   };
 }

@@ -1,6 +1,7 @@
 import { ObjectId } from "mongodb";
 import type { Collection, Db, Filter, IndexDescription, UpdateFilter } from "mongodb";
-import { RevisionClaims } from "./revision-claims.js";
+import { RevisionClaims, UNGUARDED } from "./revision-claims.js";
+import type { Claims } from "./revision-claims.js";
 import type { JobChanges, JobFilter, JobRecord, NewJob } from "../domain/job.js";
 
 interface JobDocument extends NewJob {
@@ -30,20 +31,35 @@ function toRecord({ _id, ...rest }: JobDocument): JobRecord {
   return { id: _id.toHexString(), ...rest };
 }
 
+export interface JobsRepositoryOptions {
+  /**
+   * The FerretDB workarounds (docs/decisions/0001 and 0003): revision claims before guarded writes, one index per
+   * createIndexes command. Default true; false where the server is MongoDB.
+   */
+  readonly ferretdbWorkarounds?: boolean;
+}
+
 /** Data access for jobs. No multi-document transactions: FerretDB has none. */
 export class JobsRepository {
   private readonly collection: Collection<JobDocument>;
-  private readonly claims: RevisionClaims;
+  private readonly claims: Claims;
+  private readonly oneIndexPerCommand: boolean;
 
-  constructor(db: Db) {
+  constructor(db: Db, options: JobsRepositoryOptions = {}) {
+    const workarounds = options.ferretdbWorkarounds ?? true;
     this.collection = db.collection<JobDocument>(JOBS_COLLECTION);
-    this.claims = new RevisionClaims(db);
+    this.claims = workarounds ? new RevisionClaims(db) : UNGUARDED;
+    this.oneIndexPerCommand = workarounds;
   }
 
   async ensureIndexes(): Promise<void> {
     await this.claims.ensureIndexes();
     // One index per command: FerretDB v1.24 drops the connection when a single createIndexes command names two
-    // indexes that already exist, which is exactly the every-start-up case. MongoDB is indifferent.
+    // indexes that already exist, which is exactly the every-start-up case (docs/decisions/0003).
+    if (!this.oneIndexPerCommand) {
+      await this.collection.createIndexes(JOB_INDEXES);
+      return;
+    }
     for (const index of JOB_INDEXES) await this.collection.createIndexes([index]);
   }
 

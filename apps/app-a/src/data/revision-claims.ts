@@ -10,6 +10,25 @@ interface ClaimDocument {
 
 export const CLAIMS_COLLECTION = "job_revision_claims";
 
+/** What the jobs repository needs of revision claims; UNGUARDED where the server's filters are atomic. */
+export interface Claims {
+  ensureIndexes(): Promise<void>;
+  claim(jobId: ObjectId, version: number, now: Date): Promise<boolean>;
+  release(jobId: ObjectId, version: number): Promise<void>;
+  releaseAll(jobId: ObjectId): Promise<void>;
+}
+
+/**
+ * No claims (FERRETDB_WORKAROUNDS=false): on MongoDB the version in the findOneAndUpdate/deleteOne filter alone
+ * makes the write a compare-and-set, so every claim is granted and nothing is stored (docs/decisions/0001).
+ */
+export const UNGUARDED: Claims = {
+  ensureIndexes: () => Promise.resolve(),
+  claim: () => Promise.resolve(true),
+  release: () => Promise.resolve(),
+  releaseAll: () => Promise.resolve(),
+};
+
 /**
  * Exclusive rights to write a job's next version. On MongoDB, findOneAndUpdate filtered by version is already an
  * atomic compare-and-set. FerretDB v1 (the local and test database) evaluates update filters outside its write
@@ -18,8 +37,9 @@ export const CLAIMS_COLLECTION = "job_revision_claims";
  *
  * At most one claim per job outlives its update (the claim for the current version, kept so a racing update
  * from the previous version still loses); it is dropped when the job moves on or is deleted.
+ * Why, and what it costs on MongoDB: docs/decisions/0001-revision-claims.md.
  */
-export class RevisionClaims {
+export class RevisionClaims implements Claims {
   private readonly collection: Collection<ClaimDocument>;
 
   /**

@@ -27,7 +27,14 @@ export class RefreshTokensRepository {
   readonly collection: Collection<RefreshTokenRecord>;
   private readonly uses: Collection<RefreshTokenUse>;
 
-  constructor(db: Db) {
+  /**
+   * @param useRecords The FerretDB workaround of consume (docs/decisions/0001-revision-claims.md): default true;
+   *   false (FERRETDB_WORKAROUNDS=false) where the server is MongoDB, whose filtered findOneAndUpdate is atomic.
+   */
+  constructor(
+    db: Db,
+    private readonly useRecords = true,
+  ) {
     this.collection = db.collection<RefreshTokenRecord>("refresh_tokens");
     this.uses = db.collection<RefreshTokenUse>("refresh_token_uses");
   }
@@ -58,12 +65,7 @@ export class RefreshTokensRepository {
   async consume(tokenHash: string, now: Date): Promise<RefreshTokenRecord | null> {
     const record = await this.collection.findOne({ _id: tokenHash });
     if (!record) return null;
-    try {
-      await this.uses.insertOne({ _id: tokenHash, usedAt: now, expiresAt: record.expiresAt });
-    } catch (error) {
-      if (isDuplicateKey(error)) return null;
-      throw error;
-    }
+    if (this.useRecords && !(await this.recordUse(record, now))) return null;
     return this.collection.findOneAndUpdate(
       { _id: tokenHash, usedAt: null, revokedAt: null, expiresAt: { $gt: now } },
       { $set: { usedAt: now } },
@@ -71,9 +73,20 @@ export class RefreshTokensRepository {
     );
   }
 
+  /** Admits one exchange of the token on any server: the use record's unique `_id` refuses the second (false). */
+  private async recordUse(record: RefreshTokenRecord, now: Date): Promise<boolean> {
+    try {
+      await this.uses.insertOne({ _id: record._id, usedAt: now, expiresAt: record.expiresAt });
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+  }
+
   /** True once the token was exchanged (or an exchange of it has begun): presenting it again is reuse. */
   async wasExchanged(record: RefreshTokenRecord): Promise<boolean> {
-    if (record.usedAt !== null) return true;
+    if (record.usedAt !== null || !this.useRecords) return record.usedAt !== null;
     return (await this.uses.countDocuments({ _id: record._id }, { limit: 1 })) > 0;
   }
 
