@@ -3,9 +3,7 @@ export {
   ConfigError,
   parseEnv,
   port,
-  durationMs,
   positiveInt,
-  bool,
   logLevel,
   trustProxy,
   serviceEnvShape,
@@ -13,32 +11,18 @@ export {
   type ServiceEnv,
   type ServiceConfig,
   type ServiceEnvDefaults,
-  LOG_LEVELS,
   type LogLevel,
   type TrustProxy,
 } from "./config.js";
 export { createLogger, severityOf, type Logger, type LoggerOptions } from "./logger.js";
 export { requestContext, type RequestContext } from "./context.js";
 export { AppError, type AppErrorInit, type FieldError } from "./errors.js";
-export {
-  problemHandler,
-  notFoundHandler,
-  toAppError,
-  problemDocument,
-  fieldErrors,
-  PROBLEM_CONTENT_TYPE,
-  type ProblemDocument,
-  type ProblemHandlerOptions,
-} from "./problem.js";
 export { validate, valid, type RequestSchemas, type ValidInput } from "./validation.js";
 export { rejectMongoOperators, findMongoOperatorKey } from "./mongo-operators.js";
 export {
   createOpenApi,
-  expressPath,
   jsonResponse,
   problemResponse,
-  ProblemSchema,
-  BEARER_SCHEME,
   type OpenApi,
   type OpenApiDocument,
   type OpenApiOptions,
@@ -56,8 +40,6 @@ export {
 } from "./health.js";
 export {
   createMetrics,
-  startMetricsServer,
-  routeLabel,
   type Metrics,
   type MetricsOptions,
   type MetricsServerOptions,
@@ -67,7 +49,6 @@ export { createMongoClient, mongoPing, isDuplicateKey, type MongoClientOptions }
 export {
   runHttpService,
   reportStartupFailure,
-  KEEP_ALIVE_TIMEOUT_MS,
   type RunHttpServiceOptions,
   type RunningHttpService,
 } from "./lifecycle.js";
@@ -78,7 +59,6 @@ export {
   createTokenVerifier,
   requireAuth,
   authOf,
-  bearerToken,
   type AccessClaims,
   type TokenVerifier,
   type JwksVerifierOptions,
