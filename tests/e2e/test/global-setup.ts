@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { startStack, type Stack } from "@platform/devkit";
+import { startStack } from "@platform/devkit";
+import type { Stack } from "@platform/devkit";
 import type { TestProject } from "vitest/node";
 
 declare module "vitest" {
@@ -10,8 +11,17 @@ declare module "vitest" {
 
 let stack: Stack | undefined;
 
-/** One platform for the run: own database (or MONGODB_URI), 2 x app-b, 2 x app-a, nginx HTTPS ingress. */
+/**
+ * One platform for the run: own database (or MONGODB_URI), 2 x app-b, 2 x app-a, nginx HTTPS ingress. With
+ * E2E_GATEWAY_URL (+ E2E_HTTP_URL, E2E_CA_FILE) the flows run against a deployed platform instead, e.g. the
+ * Gateway of the local cluster (`pnpm cluster env`); its owner checks the services' logs.
+ */
 export async function setup(project: TestProject): Promise<void> {
+  const external = externalTarget();
+  if (external) {
+    project.provide("platform", { ...external, appA: [], appB: [] });
+    return;
+  }
   // Unique database names: a shared MONGODB_URI server may hold other runs' data.
   const run = randomUUID().slice(0, 8);
   stack = await startStack({
@@ -55,6 +65,13 @@ export async function teardown(): Promise<void> {
   });
   if (failures.length > 0)
     throw new Error(`services answered 5xx or logged critical errors:\n${failures.join("\n")}`);
+}
+
+function externalTarget(): { httpsUrl: string; httpUrl: string; caFile: string } | undefined {
+  const { E2E_GATEWAY_URL: httpsUrl, E2E_HTTP_URL: httpUrl, E2E_CA_FILE: caFile } = process.env;
+  if (!httpsUrl) return undefined;
+  if (!httpUrl || !caFile) throw new Error("E2E_GATEWAY_URL needs E2E_HTTP_URL and E2E_CA_FILE too");
+  return { httpsUrl: httpsUrl.replace(/\/$/, ""), httpUrl: httpUrl.replace(/\/$/, ""), caFile };
 }
 
 function parseLogLine(line: string): Record<string, unknown> | undefined {
