@@ -1,16 +1,17 @@
-/* eslint-disable @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- rendered manifests and resource inputs are untyped JSON; the assertions are what check their shape */
+/* eslint-disable @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call -- rendered manifests and resource inputs are untyped JSON; the assertions are what check their shape */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { runForTest, type StackRun } from "./support/platform.js";
+import type { CloudOutputs } from "../src/cloud/program.js";
+import { runCloudForTest, type Run } from "./support/platform.js";
 import { STACKS } from "./support/rendered.js";
 
-const runs: Partial<Record<(typeof STACKS)[number], StackRun>> = {};
+const runs: Partial<Record<(typeof STACKS)[number], Run<CloudOutputs>>> = {};
 beforeAll(async () => {
-  for (const stack of STACKS) runs[stack] = await runForTest(stack);
+  for (const stack of STACKS) runs[stack] = await runCloudForTest(stack);
 });
 
-describe.each(STACKS)("%s stack: network and cluster", (stack) => {
+describe.each(STACKS)("%s cloud stack: network and cluster", (stack) => {
   const run = () => runs[stack]!;
   const cluster = () => run().one("gcp:container/cluster:Cluster", `gke-${stack}`);
   const pool = () => run().one("gcp:container/nodePool:NodePool", `gke-${stack}-pool`);
@@ -79,15 +80,8 @@ describe.each(STACKS)("%s stack: network and cluster", (stack) => {
     ).toBe("ALL_SUBNETWORKS_ALL_IP_RANGES");
   });
 
-  it("when Kubernetes objects are declared, then every one uses the cluster's explicit provider", () => {
-    const k8s = run().raw.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
-    expect(k8s.length).toBeGreaterThan(30);
-    for (const r of k8s)
-      expect(r.provider, `${r.type} ${r.name}`).toMatch(
-        new RegExp(`pulumi:providers:kubernetes::gke-${stack}-k8s::`),
-      );
-    const provider = run().one("pulumi:providers:kubernetes", `gke-${stack}-k8s`);
-    expect(JSON.parse(provider.kubeconfig).users[0].user.exec.command).toBe("gke-gcloud-auth-plugin");
+  it("when the cloud layer is declared, then it holds no Kubernetes object or provider", () => {
+    expect(run().raw.filter((r) => r.type.includes("kubernetes"))).toEqual([]);
   });
 
   it("when GCP resources are declared, then every one uses the explicit provider bound to the configured project", () => {
@@ -104,9 +98,34 @@ describe.each(STACKS)("%s stack: network and cluster", (stack) => {
     expect(repo.cleanupPolicies.map((p: { id: string }) => p.id)).toEqual(["delete-untagged", "keep-recent"]);
   });
 
-  it("when outputs are exported, then the kubeconfig and MongoDB details are secrets", async () => {
-    expect(await pulumi.isSecret(run().outputs.kubeconfig)).toBe(true);
-    expect(await pulumi.isSecret(run().outputs.mongodb)).toBe(true);
-    expect(await pulumi.isSecret(run().outputs.registryUrl)).toBe(false);
+  it("when outputs are exported, then the kubeconfig, the JWT key and the passwords are secrets", async () => {
+    const o = run().outputs;
+    for (const secret of [
+      o.kubeconfig,
+      o.jwtSigningKey,
+      o.mongodbAppAPassword,
+      o.mongodbAppBPassword,
+      o.mongodbBackupPassword,
+    ])
+      expect(await pulumi.isSecret(secret)).toBe(true);
+    expect(await pulumi.isSecret(o.registryUrl)).toBe(false);
+    expect(
+      JSON.parse(await new Promise<string>((r) => o.kubeconfig.apply(r))).users[0].user.exec.command,
+    ).toBe("gke-gcloud-auth-plugin");
+  });
+
+  it("when the platform needs generated secrets, then an Ed25519 key and three 40-character passwords are made here", () => {
+    expect(run().one("tls:index/privateKey:PrivateKey", "jwt-signing-key")).toEqual({ algorithm: "ED25519" });
+    const passwords = run().all("random:index/randomPassword:RandomPassword");
+    expect(passwords.map((p) => p.name).sort()).toEqual([
+      "mongodb-app-a-password",
+      "mongodb-app-b-password",
+      "mongodb-mongodb-backup-password",
+    ]);
+    for (const p of passwords) expect(p.inputs).toEqual({ length: 40, special: false });
+  });
+
+  it("when the zone count is exported, then it matches the cluster's location type", () => {
+    expect(run().outputs.zoneCount).toBe(stack === "prod" ? 3 : 1);
   });
 });

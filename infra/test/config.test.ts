@@ -4,31 +4,53 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
-import { ConfigValidationError, parseConfig } from "../src/config.js";
-import { infraDir, STACKS } from "./support/rendered.js";
+import { parseCloudConfig } from "../src/cloud/config.js";
+import { parsePlatformConfig } from "../src/platform/config.js";
+import { mockEd25519Pem } from "../src/render/mocks.js";
+import { ConfigValidationError, type ConfigSource } from "../src/shared/config-reader.js";
+import { infraDir } from "./support/rendered.js";
 
-const project = parse(readFileSync(path.join(infraDir, "Pulumi.yaml"), "utf8")) as {
-  name: string;
-  config: Record<string, { type: string; description: string }>;
-};
-const stackConfig = (stack: string) =>
+interface Declaration {
+  type: string;
+  description: string;
+  default?: unknown;
+}
+const project = (layer: "cloud" | "platform") =>
+  parse(readFileSync(path.join(infraDir, layer, "Pulumi.yaml"), "utf8")) as {
+    name: string;
+    main: string;
+    runtime: { name: string; options: { typescript: boolean } };
+    config: Record<string, Declaration>;
+  };
+const stackConfig = (layer: "cloud" | "platform", stack: string) =>
   (
-    parse(readFileSync(path.join(infraDir, `Pulumi.${stack}.yaml`), "utf8")) as {
+    parse(readFileSync(path.join(infraDir, layer, `Pulumi.${stack}.yaml`), "utf8")) as {
       config: Record<string, unknown>;
     }
   ).config;
 
-/** A minimal valid configuration for `stack`, overridable per key. */
-function source(overrides: Record<string, string> = {}) {
-  const values: Record<string, string> = {
-    project: "my-project-123",
-    domain: "api.example.com",
+const from = (values: Record<string, string>): ConfigSource => ({ get: (key) => values[key] });
+
+/** The declared defaults as the engine hands them to the program (strings; JSON for non-strings). */
+const declaredDefaults = (layer: "cloud" | "platform") =>
+  Object.fromEntries(
+    Object.entries(project(layer).config)
+      .filter(([, d]) => d.default !== undefined)
+      .map(([k, d]) => [k, typeof d.default === "string" ? d.default : JSON.stringify(d.default)]),
+  );
+
+/** A minimal valid cloud configuration, overridable per key. */
+const cloudSource = (overrides: Record<string, string> = {}) =>
+  from({ project: "my-project-123", domain: "api.example.com", ...overrides });
+
+/** A minimal valid platform configuration on a cloud stack, overridable per key. */
+const platformSource = (overrides: Record<string, string> = {}) =>
+  from({
+    cloudStack: "organization/gke-cloud/dev",
     appAImage: "0.1.0",
     appBImage: "sha256:" + "a".repeat(64),
     ...overrides,
-  };
-  return { get: (key: string) => values[key] };
-}
+  });
 
 function errorOf(fn: () => unknown): string {
   try {
@@ -40,96 +62,196 @@ function errorOf(fn: () => unknown): string {
   throw new Error("expected the configuration to be rejected");
 }
 
-describe("stack configuration", () => {
+describe("cloud stack configuration", () => {
   it("when only the required keys are set, then defaults fill in a hardened configuration", () => {
-    const { config } = parseConfig(source(), "dev");
+    const { config } = parseCloudConfig(cloudSource(), "dev");
     expect(config.authorizedNetworks).toEqual([]);
     expect(config.deletionProtection).toBe(true);
-    expect(config.appA.maxRatePerEndpoint).toBe(350);
-    expect(config.mongodbVersion).toMatch(/^8\.0\.\d+$/);
+    expect(config.namePrefix).toBe("gke-dev");
+    expect(config.zone).toBe("europe-west1-b");
   });
 
   it("when required keys are missing, then the error names each one and how to set it", () => {
-    const message = errorOf(() => parseConfig({ get: () => undefined }, "dev"));
-    for (const key of ["project", "domain", "appAImage", "appBImage"]) {
+    const message = errorOf(() => parseCloudConfig(from({}), "dev"));
+    for (const key of ["project", "domain"])
       expect(message).toContain(`${key}: required, set it with \`pulumi config set ${key} <value>\``);
-    }
-  });
-
-  it("when the control plane would be open to the internet, then the config is rejected", () => {
-    expect(
-      errorOf(() => parseConfig(source({ authorizedNetworks: '["10.0.0.0/8","0.0.0.0/0"]' }), "dev")),
-    ).toContain('authorizedNetworks: "0.0.0.0/0" opens the control plane to the internet');
   });
 
   it.each([
-    [{ nodeMinCount: "4", nodeMaxCount: "2" }, "nodeMinCount: 4 is above nodeMaxCount 2"],
-    [{ appAMinReplicas: "5", appAMaxReplicas: "3" }, "appAMinReplicas: 5 is above appAMaxReplicas 3"],
-    [{ mongodbMembers: "2" }, "mongodbMembers: 2 members cannot elect a primary"],
-    [{ mongodbVersion: "7.0.5" }, 'mongodbVersion: expected a pinned 8.0.x version, got "7.0.5"'],
-    [{ appAImage: "latest" }, 'appAImage: "latest" is a floating tag'],
     [
-      { appBImage: "europe-west1-docker.pkg.dev/p/platform/app-b:latest" },
-      'appBImage: "latest" is a floating tag',
+      { authorizedNetworks: '["10.0.0.0/8","0.0.0.0/0"]' },
+      'authorizedNetworks: "0.0.0.0/0" opens the control plane',
     ],
+    [{ nodeMinCount: "4", nodeMaxCount: "2" }, "nodeMinCount: 4 is above nodeMaxCount 2"],
     [{ releaseChannel: "EXTENDED" }, "releaseChannel: expected one of RAPID, REGULAR, STABLE"],
     [{ subnetCidr: "10.0.0.0/33" }, "subnetCidr: expected an IPv4 CIDR"],
     [{ nodeSpot: "yes" }, 'nodeSpot: expected true or false, got "yes"'],
-    [{ appACapacityTargetPercent: "150" }, "appACapacityTargetPercent: expected an integer from 10 to 100"],
   ])("when %o is set, then the error says %s", (overrides, expected) => {
-    expect(errorOf(() => parseConfig(source(overrides), "dev"))).toContain(expected);
+    expect(errorOf(() => parseCloudConfig(cloudSource(overrides), "dev"))).toContain(expected);
   });
 
-  it("when a prod stack asks for a zonal cluster and single replicas, then each is rejected", () => {
+  it("when a prod stack asks for a zonal cluster, then it is rejected but deletion protection may be switched off", () => {
     const message = errorOf(() =>
-      parseConfig(
-        source({
-          regionalCluster: "false",
-          deletionProtection: "false",
-          appAMinReplicas: "1",
-          mongodbMembers: "1",
-        }),
-        "prod",
-      ),
+      parseCloudConfig(cloudSource({ regionalCluster: "false", deletionProtection: "false" }), "prod"),
     );
     expect(message).toContain("regionalCluster: prod must be regional");
     // Switching deletion protection off stays possible in prod: it is the first step of a deliberate teardown.
     expect(message).not.toContain("deletionProtection");
-    expect(message).toContain("appAMinReplicas: prod needs at least 2");
-    expect(message).toContain("mongodbMembers: prod needs at least 3");
-  });
-
-  it("when a full image reference is given, then it is accepted as CI sets it", () => {
-    const ref = `europe-west1-docker.pkg.dev/my-project-123/platform/app-a@sha256:${"b".repeat(64)}`;
-    expect(parseConfig(source({ appAImage: ref }), "dev").config.appA.image).toBe(ref);
   });
 });
 
-describe("Pulumi.yaml declarations", () => {
-  const { keys } = parseConfig(source(), "dev");
+describe("platform stack configuration", () => {
+  it("when only the required keys are set, then everything GKE-only is on and MongoDB is operator-run", () => {
+    const { config } = parsePlatformConfig(platformSource(), "dev");
+    expect(config.clusterFlavor).toBe("gke");
+    expect(config.gke).toEqual({
+      gatewayPolicies: true,
+      trafficAutoscaling: true,
+      workloadIdentity: true,
+      podMonitoring: true,
+      backup: true,
+    });
+    expect(config.gatewayClassName).toBe("gke-l7-global-external-managed");
+    expect(config.mongodbStorageClass).toBe("premium-rwo");
+    expect([config.gatewayHttpPort, config.gatewayHttpsPort]).toEqual([80, 443]);
+    expect(config.imagePullPolicy).toBe("IfNotPresent");
+    expect(config.appA.maxRatePerEndpoint).toBe(350);
+    expect([config.hpaScaleUpStabilizationSeconds, config.hpaScaleDownStabilizationSeconds]).toEqual([
+      0, 300,
+    ]);
+  });
+
+  it("when the flavor is generic, then every GKE-only object is off, and each can be switched back on", () => {
+    const generic = { clusterFlavor: "generic", gatewayClassName: "traefik" };
+    expect(parsePlatformConfig(platformSource(generic), "dev").config.gke).toEqual({
+      gatewayPolicies: false,
+      trafficAutoscaling: false,
+      workloadIdentity: false,
+      podMonitoring: false,
+      backup: false,
+    });
+    const some = parsePlatformConfig(platformSource({ ...generic, podMonitoring: "true" }), "dev").config;
+    expect(some.gke.podMonitoring).toBe(true);
+    expect(some.mongodbStorageClass).toBe("");
+  });
+
+  it.each([
+    [{ appAMinReplicas: "5", appAMaxReplicas: "3" }, "appAMinReplicas: 5 is above appAMaxReplicas 3"],
+    [{ gatewayClassName: "nginx" }, 'gatewayClassName: unknown class "nginx"'],
+    [{ mongodbMode: "external" }, "appAMongodbUri: required when mongodbMode is external"],
+    [{ mongodbMode: "external" }, "appBMongodbUri: required when mongodbMode is external"],
+    [{ mongodbMode: "external" }, "mongodbEgressCidrs: required when mongodbMode is external"],
+    [{ cloudStack: "" }, "jwtSigningKey: required without cloudStack"],
+    [{ cloudStack: "", mongodbMode: "operator" }, "mongodbAppAPassword: required without cloudStack"],
+    [
+      { jwtSigningKey: "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----" },
+      "jwtSigningKey: not a readable private key",
+    ],
+    [
+      { gatewayTlsCertificate: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----" },
+      "gatewayTlsCertificate: set together with gatewayTlsPrivateKey",
+    ],
+    [
+      { appAMongodbUri: "postgres://x" },
+      "appAMongodbUri: expected a mongodb:// or mongodb+srv:// connection string",
+    ],
+    [{ imagePullPolicy: "Sometimes" }, "imagePullPolicy: expected one of Always, IfNotPresent, Never"],
+    [{ gatewayHttpPort: "443" }, "gatewayHttpsPort: must differ from gatewayHttpPort"],
+    [{ mongodbMembers: "2" }, "mongodbMembers: 2 members cannot elect a primary"],
+    [{ mongodbVersion: "7.0.5" }, 'mongodbVersion: expected a pinned 8.0.x version, got "7.0.5"'],
+    [{ appAImage: "latest" }, 'appAImage: "latest" is a floating tag'],
+    [{ cloudStack: "gke-cloud-dev" }, "cloudStack: expected <organization>/<project>/<stack>"],
+    [{ appACapacityTargetPercent: "150" }, "appACapacityTargetPercent: expected an integer from 10 to 100"],
+  ])("when %o is set, then the error says %s", (overrides, expected) => {
+    expect(errorOf(() => parsePlatformConfig(platformSource(overrides), "dev"))).toContain(expected);
+  });
+
+  it("when a secret value is rejected, then the message names the key but never shows the value", () => {
+    const uri = "postgres://user:hunter2@db";
+    const message = errorOf(() => parsePlatformConfig(platformSource({ appAMongodbUri: uri }), "dev"));
+    expect(message).toContain("appAMongodbUri");
+    expect(message).not.toContain("hunter2");
+  });
+
+  it("when another Gateway implementation is listed in allowedGatewayClasses, then its class is accepted", () => {
+    const source = platformSource({ gatewayClassName: "envoy", allowedGatewayClasses: '["envoy"]' });
+    expect(parsePlatformConfig(source, "dev").config.gatewayClassName).toBe("envoy");
+  });
+
+  it("when a bring-your-own stack has its secrets, then it needs no cloud stack", () => {
+    const { config } = parsePlatformConfig(
+      platformSource({
+        cloudStack: "",
+        publicUrl: "https://localhost:30443",
+        jwtSigningKey: mockEd25519Pem("test"),
+        mongodbMode: "external",
+        appAMongodbUri: "mongodb://10.0.0.5:27017/jobs",
+        appBMongodbUri: "mongodb://10.0.0.5:27017/auth",
+        mongodbEgressCidrs: '["10.0.0.5/32"]',
+      }),
+      "local",
+    );
+    expect(config.cloudStack).toBeUndefined();
+    expect(config.gke.backup).toBe(false);
+  });
+
+  it("when a prod stack asks for single replicas, then each is rejected", () => {
+    const message = errorOf(() =>
+      parsePlatformConfig(platformSource({ appAMinReplicas: "1", mongodbMembers: "1" }), "prod"),
+    );
+    expect(message).toContain("appAMinReplicas: prod needs at least 2");
+    expect(message).toContain("mongodbMembers: prod needs at least 3");
+  });
+});
+
+describe.each(["cloud", "platform"] as const)("%s/Pulumi.yaml", (layer) => {
+  const parseLayer = (source: ConfigSource) =>
+    layer === "cloud" ? parseCloudConfig(source, "dev") : parsePlatformConfig(source, "dev");
+  const minimal: Record<string, string> =
+    layer === "cloud"
+      ? { project: "my-project-123", domain: "api.example.com" }
+      : { cloudStack: "organization/gke-cloud/dev", appAImage: "0.1.0", appBImage: "0.1.0" };
+  const decls = project(layer).config;
 
   it("when the program reads a key, then Pulumi.yaml declares it with a type and a description, and nothing else", () => {
-    expect(Object.keys(project.config).sort()).toEqual([...keys].sort());
-    for (const [key, decl] of Object.entries(project.config)) {
+    const { keys } = parseLayer(from(minimal));
+    expect(Object.keys(decls).sort()).toEqual([...keys].sort());
+    for (const [key, decl] of Object.entries(decls)) {
       expect(["string", "integer", "boolean", "array"], key).toContain(decl.type);
       expect(decl.description.length, key).toBeGreaterThan(20);
     }
   });
 
-  it.each(STACKS)(
+  it("when a key is optional, then Pulumi.yaml gives it a default (the engine refuses declared keys without one) equal to the program's", () => {
+    const required = Object.keys(minimal).filter((k) => k !== "cloudStack");
+    for (const [key, decl] of Object.entries(decls))
+      if (!required.includes(key)) expect(decl.default, `${key} needs a default`).toBeDefined();
+    const withDefaults = parseLayer(from({ ...declaredDefaults(layer), ...minimal })).config;
+    expect(withDefaults).toEqual(parseLayer(from(minimal)).config);
+  });
+
+  it("when Pulumi runs the layer, then it runs the prebuilt JavaScript of this layer", () => {
+    expect(project(layer).name).toBe(layer === "cloud" ? "gke-cloud" : "gke-platform");
+    expect(project(layer).main).toBe(`../dist/${layer}/index.js`);
+    expect(project(layer).runtime.options.typescript).toBe(false);
+  });
+
+  it.each(layer === "cloud" ? ["dev", "prod"] : ["dev", "prod", "local.example"])(
     "when Pulumi.%s.yaml sets a key, then it is a declared project key and no value is secret",
     (stack) => {
-      for (const [key, value] of Object.entries(stackConfig(stack))) {
+      for (const [key, value] of Object.entries(stackConfig(layer, stack))) {
         const [ns, name] = key.split(":");
-        expect(ns, key).toBe(project.name);
-        expect(Object.keys(project.config), key).toContain(name);
+        expect(ns, key).toBe(project(layer).name);
+        expect(Object.keys(decls), key).toContain(name);
         expect(JSON.stringify(value), key).not.toMatch(/secure|password|BEGIN .*PRIVATE KEY/i);
       }
     },
   );
+});
 
+describe("platform/Pulumi.yaml documentation", () => {
   it("when the default for maxRatePerEndpoint is documented, then it points at the benchmark it comes from", () => {
-    expect(project.config.appAMaxRatePerEndpoint?.description).toMatch(
+    expect(project("platform").config.appAMaxRatePerEndpoint?.description).toMatch(
       /Default 350, derived from the benchmark/,
     );
   });

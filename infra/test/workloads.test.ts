@@ -1,13 +1,24 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- rendered manifests and resource inputs are untyped JSON; the assertions are what check their shape */
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { GCLB_CAPACITY_METRIC } from "../src/components/autoscaling.js";
-import { networkPolicyEdges, runForTest, type StackRun } from "./support/platform.js";
+import type { CloudOutputs } from "../src/cloud/program.js";
+import { GCLB_CAPACITY_METRIC } from "../src/platform/components/autoscaling.js";
+import {
+  networkPolicyEdges,
+  runCloudForTest,
+  runForTest,
+  type Run,
+  type StackRun,
+} from "./support/platform.js";
 import { STACKS } from "./support/rendered.js";
 
 const runs: Partial<Record<(typeof STACKS)[number], StackRun>> = {};
+const clouds: Partial<Record<(typeof STACKS)[number], Run<CloudOutputs>>> = {};
 beforeAll(async () => {
-  for (const stack of STACKS) runs[stack] = await runForTest(stack);
+  for (const stack of STACKS) {
+    runs[stack] = await runForTest(stack);
+    clouds[stack] = await runCloudForTest(stack);
+  }
 });
 
 const expected = {
@@ -275,9 +286,11 @@ describe.each(STACKS)("%s stack: MongoDB", (stack) => {
     expect(release.values.operator.watchedResources).toEqual(["mongodbcommunity"]);
   });
 
-  it("when users get passwords, then Pulumi generates them as secrets and they only reach Kubernetes Secrets", () => {
-    const passwords = run().all("random:index/randomPassword:RandomPassword");
-    expect(passwords.map((p) => p.inputs)).toEqual(passwords.map(() => ({ length: 40, special: false })));
+  it("when users get passwords, then they are the cloud stack's generated ones and only reach Kubernetes Secrets, marked secret", async () => {
+    const expected = await new Promise<string>((r) => clouds[stack]!.outputs.mongodbAppAPassword.apply(r));
+    expect(run().one("kubernetes:core/v1:Secret", "mongodb-app-a-password").stringData.password).toBe(
+      expected,
+    );
     const raw = run().raw.find(
       (r) => r.type === "kubernetes:core/v1:Secret" && r.name === "mongodb-app-a-password",
     )!;
@@ -285,7 +298,7 @@ describe.each(STACKS)("%s stack: MongoDB", (stack) => {
   });
 
   it("when backups are scheduled, then mongodump runs as the backup user and uploads via Workload Identity to an expiring bucket", () => {
-    const bucket = run().one("gcp:storage/bucket:Bucket", "mongodb-backup-bucket");
+    const bucket = clouds[stack]!.one("gcp:storage/bucket:Bucket", "mongodb-backup-bucket");
     expect(bucket.publicAccessPrevention).toBe("enforced");
     expect(bucket.uniformBucketLevelAccess).toBe(true);
     expect(bucket.lifecycleRules).toEqual([
@@ -299,11 +312,15 @@ describe.each(STACKS)("%s stack: MongoDB", (stack) => {
       key: "connectionString.standard",
     });
     expect(pod.initContainers[0].command[0]).toBe("mongodump");
+    expect(pod.containers[0].env.find((e: any) => e.name === "BUCKET").value).toBe("mongodb-backup-bucket");
     const sa = run().object("ServiceAccount", "mongodb-backup");
     expect(sa.metadata.annotations!["iam.gke.io/gcp-service-account"]).toBe(
       "mongodb-backup@mock-project.iam.gserviceaccount.com",
     );
-    const wi = run().one("gcp:serviceaccount/iAMMember:IAMMember", "mongodb-backup-workload-identity");
+    const wi = clouds[stack]!.one(
+      "gcp:serviceaccount/iAMMember:IAMMember",
+      "mongodb-backup-workload-identity",
+    );
     expect(wi.member).toBe(`serviceAccount:my-platform-${stack}.svc.id.goog[platform/mongodb-backup]`);
   });
 });

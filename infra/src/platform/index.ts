@@ -1,18 +1,15 @@
 /**
- * Pulumi entry point: read the stack's typed configuration, build the platform, export its outputs.
- * Everything else lives in program.ts and components/.
+ * Entry point of the platform layer (platform/Pulumi.yaml runs the compiled dist/platform/index.js): read the
+ * stack's typed configuration, resolve the cluster's values (cloud stack or config), declare every Kubernetes
+ * object, export what delivery reads. Config errors stop the run before any Kubernetes object is declared.
  */
-import { loadConfig } from "./config.js";
+import { resolveClusterInputs } from "./cluster-inputs.js";
+import { loadPlatformConfig } from "./config.js";
 import { createPlatform } from "./program.js";
 
-const platform = createPlatform(loadConfig());
+const config = loadPlatformConfig();
+const platform = createPlatform(config, await resolveClusterInputs(config));
 
-export const gatewayIp = platform.gatewayIp;
 export const gatewayUrl = platform.gatewayUrl;
-export const kubeconfig = platform.kubeconfig;
-export const registryUrl = platform.registryUrl;
 export const images = platform.images;
-export const clusterName = platform.clusterName;
 export const namespace = platform.namespace;
-export const mongodb = platform.mongodb;
-export const backupBucket = platform.backupBucket;

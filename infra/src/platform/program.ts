@@ -1,146 +1,71 @@
 /**
- * The whole platform, wired from typed configuration. `index.ts` calls this with the stack's config; the render
- * script and the tests call it under Pulumi's mocks.
+ * The platform layer (Pulumi project `gke-platform`): every Kubernetes object of the platform, on any cluster the
+ * kubeconfig points at. `@pulumi/kubernetes` is its only provider. `index.ts` calls this with the stack's config
+ * and the resolved cluster inputs; the render script and the tests call it under Pulumi's mocks.
  */
-import { createHash } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
 
-import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as tls from "@pulumi/tls";
 
+import { APPS, BACKUP_KSA, MONGODB_NAME, MONGODB_USERS } from "../shared/contract.js";
 import { MongoBackup } from "./components/backup.js";
-import { Cluster } from "./components/cluster.js";
-import { Gateway } from "./components/gateway.js";
+import { Gateway, type GatewayTls } from "./components/gateway.js";
 import { MongoDb, MONGODB_PORT } from "./components/mongodb.js";
-import { Monitoring } from "./components/monitoring.js";
 import { PlatformNamespace } from "./components/namespace.js";
-import { Network } from "./components/network.js";
-import { Registry } from "./components/registry.js";
-import { GCLB_SOURCE_RANGES, Workload } from "./components/workload.js";
-import type { AppConfig, PlatformConfig } from "./config.js";
+import { Workload, type Peer, type SecretKeyRef } from "./components/workload.js";
+import { zoneAntiAffinity, type ClusterInputs } from "./cluster-inputs.js";
+import { isGkeGatewayClass, type AppConfig, type PlatformConfig } from "./config.js";
 
-/** Ports and database names from the services' runtime contract. */
-export const APPS = {
-  a: { name: "app-a", port: 3000, metricsPort: 9464, db: "jobs" },
-  b: { name: "app-b", port: 3001, metricsPort: 9465, db: "auth" },
-} as const;
 /** The app's own shutdown bounds (SHUTDOWN_DRAIN_DELAY_MS, SHUTDOWN_TIMEOUT_MS). */
 const DRAIN_DELAY_MS = 5000;
 const SHUTDOWN_TIMEOUT_MS = 25000;
-const MONGODB_NAME = "mongodb";
+/** Key of the connection string in the operator's per-user Secrets; the external-mode Secrets use the same. */
+const URI_KEY = "connectionString.standard";
 
-/** What the stack exports. Secrets stay wrapped in `pulumi.secret`. */
+/** What the stack exports. */
 export interface PlatformOutputs {
-  gatewayIp: pulumi.Output<string>;
+  /** Base URL of the public API (`publicUrl`, else https://<domain>). */
   gatewayUrl: string;
-  kubeconfig: pulumi.Output<string>;
-  registryUrl: pulumi.Output<string>;
   /** Deployed image per app, keyed like the config (`appA`, `appB`): the delivery scripts compare against it. */
   images: pulumi.Output<{ appA: string; appB: string }>;
-  clusterName: pulumi.Output<string>;
   namespace: pulumi.Output<string>;
-  mongodb: pulumi.Output<{ host: string; replicaSet: string; connectionSecrets: Record<string, string> }>;
-  backupBucket: pulumi.Output<string>;
 }
 
-/** A full reference stays as it is; a bare digest or tag points into the stack's own repository. */
-export function imageReference(registryUrl: string, name: string, ref: string): string {
+/** A full reference stays as it is; a bare digest or tag points into the stack's registry. */
+export function imageReference(registryUrl: string | undefined, name: string, ref: string): string {
   if (ref.includes("/")) return ref;
+  if (registryUrl === undefined) throw new Error(`image "${ref}" of ${name} needs registryUrl`);
   return ref.startsWith("sha256:") ? `${registryUrl}/${name}@${ref}` : `${registryUrl}/${name}:${ref}`;
 }
 
-/** Creates every resource of the platform. */
-export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
-  const location = cfg.regionalCluster ? cfg.region : cfg.zone;
-  // An explicit provider from typed config: no resource silently lands in whatever project gcloud points at.
-  const gcpProvider = new gcp.Provider("gcp", {
-    project: cfg.project,
-    region: cfg.region,
-    defaultLabels: { "managed-by": "pulumi", platform: cfg.namePrefix },
+/** RFC 7638 JWK thumbprint of the key's public half: a stable `kid` that reveals nothing about the key. */
+export function jwkThumbprint(privateKeyPem: string): string {
+  const jwk = createPublicKey(createPrivateKey(privateKeyPem)).export({ format: "jwk" });
+  const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x });
+  return createHash("sha256").update(canonical).digest("base64url");
+}
+
+/** The port of an http(s) URL as clients use it. */
+function urlPort(url: string): number {
+  const u = new URL(url);
+  return u.port ? Number(u.port) : u.protocol === "https:" ? 443 : 80;
+}
+
+/** Creates every Kubernetes object of the platform. */
+export function createPlatform(cfg: PlatformConfig, cluster: ClusterInputs): PlatformOutputs {
+  // One explicit provider: no object silently lands in whatever context kubectl points at, unless the stack
+  // deliberately leaves `kubeconfig` unset (then the provider uses KUBECONFIG / the default context).
+  const provider = new k8s.Provider("kubernetes", {
+    ...(cluster.kubeconfig === undefined ? {} : { kubeconfig: pulumi.secret(cluster.kubeconfig) }),
+    enableServerSideApply: true,
   });
-  const gcpOpts: pulumi.ComponentResourceOptions = { providers: { gcp: gcpProvider } };
-  const network = new Network(
-    cfg.namePrefix,
-    {
-      region: cfg.region,
-      subnetCidr: cfg.subnetCidr,
-      podsCidr: cfg.podsCidr,
-      servicesCidr: cfg.servicesCidr,
-    },
-    gcpOpts,
-  );
-  const cluster = new Cluster(
-    cfg.namePrefix,
-    {
-      project: cfg.project,
-      location,
-      network: network.network.id,
-      subnetwork: network.subnet.id,
-      podsRangeName: network.podsRangeName,
-      servicesRangeName: network.servicesRangeName,
-      masterCidr: cfg.masterCidr,
-      authorizedNetworks: cfg.authorizedNetworks,
-      dnsEndpoint: cfg.dnsEndpoint,
-      releaseChannel: cfg.releaseChannel,
-      deletionProtection: cfg.deletionProtection,
-      machineType: cfg.nodeMachineType,
-      minNodes: cfg.nodeMinCount,
-      maxNodes: cfg.nodeMaxCount,
-      diskSizeGb: cfg.nodeDiskSizeGb,
-      spot: cfg.nodeSpot,
-    },
-    gcpOpts,
-  );
-  const registry = new Registry(
-    `${cfg.namePrefix}-images`,
-    {
-      project: cfg.project,
-      region: cfg.region,
-      repositoryId: "platform",
-      readers: [cluster.nodeServiceAccount.email],
-    },
-    gcpOpts,
-  );
+  const opts: pulumi.ComponentResourceOptions = { providers: { kubernetes: provider } };
+  const ns = new PlatformNamespace("platform-namespace", { name: cfg.namespace }, opts);
+  const gatewayUrl = cfg.publicUrl ?? `https://${cluster.domain ?? ""}`;
 
-  // Every Kubernetes object goes through the cluster's own provider (never an ambient kubeconfig).
-  const k8sOpts: pulumi.ComponentResourceOptions = {
-    providers: { gcp: gcpProvider, kubernetes: cluster.provider },
-  };
-  const ns = new PlatformNamespace("platform-namespace", { name: cfg.namespace }, k8sOpts);
-  const apiServerCidrs = [
-    pulumi.output(cfg.masterCidr),
-    cluster.privateEndpoint.apply((ip) => (ip ? `${ip}/32` : cfg.masterCidr)),
-  ];
+  const mongo = createDatabase(cfg, cluster, ns.name, provider);
 
-  const backupUser = "mongodb-backup";
-  const mongo = new MongoDb(
-    MONGODB_NAME,
-    {
-      namespace: ns.name,
-      chartVersion: cfg.mongodbOperatorChartVersion,
-      members: cfg.mongodbMembers,
-      version: cfg.mongodbVersion,
-      users: [
-        { name: APPS.a.name, roles: [{ name: "readWrite", db: APPS.a.db }] },
-        { name: APPS.b.name, roles: [{ name: "readWrite", db: APPS.b.db }] },
-        { name: backupUser, roles: [{ name: "backup", db: "admin" }] },
-      ],
-      storageSize: cfg.mongodbStorageSize,
-      storageClass: cfg.mongodbStorageClass,
-      cpuRequest: cfg.mongodbCpuRequest,
-      memoryRequest: cfg.mongodbMemoryRequest,
-      memoryLimit: cfg.mongodbMemoryLimit,
-      zoneAntiAffinity: cfg.regionalCluster ? "required" : "preferred",
-      apiServerCidrs,
-    },
-    k8sOpts,
-  );
-
-  const jwtKey = new tls.PrivateKey("jwt-signing-key", { algorithm: "ED25519" });
-  const jwtKid = jwtKey.publicKeyPem.apply((pem) =>
-    createHash("sha256").update(pem).digest("base64url").slice(0, 16),
-  );
   const jwtSecret = new k8s.core.v1.Secret(
     "app-b-jwt",
     {
@@ -148,24 +73,32 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
       type: "Opaque",
       stringData: {
         JWT_SIGNING_KEYS: pulumi
-          .all([jwtKid, jwtKey.privateKeyPemPkcs8])
-          .apply(([kid, privateKeyPem]) => JSON.stringify([{ kid, privateKeyPem }])),
+          .secret(cluster.jwtSigningKey)
+          .apply((privateKeyPem) => JSON.stringify([{ kid: jwkThumbprint(privateKeyPem), privateKeyPem }])),
       },
     },
-    { provider: cluster.provider },
+    { provider },
   );
 
-  const issuer = `https://${cfg.domain}`;
   const shared = (app: (typeof APPS)[keyof typeof APPS], c: AppConfig) => ({
     namespace: ns.name,
-    image: registry.url.apply((url) => imageReference(url, app.name, c.image)),
+    image: imageReference(cluster.registryUrl, app.name, c.image),
+    imagePullPolicy: cfg.imagePullPolicy,
     port: app.port,
     metricsPort: app.metricsPort,
     resources: c,
     preStopSleepSeconds: cfg.preStopSleepSeconds,
     shutdownTimeoutSeconds: SHUTDOWN_TIMEOUT_MS / 1000,
-    zoneSpread: cfg.regionalCluster ? ("DoNotSchedule" as const) : ("ScheduleAnyway" as const),
-    ingressFromCidrs: GCLB_SOURCE_RANGES,
+    zoneSpread: cluster.zoneCount > 1 ? ("DoNotSchedule" as const) : ("ScheduleAnyway" as const),
+    ingressFromCidrs: cfg.gatewaySourceRanges,
+    podMonitoring: cfg.gke.podMonitoring,
+  });
+  const autoscaling = (c: AppConfig) => ({
+    minReplicas: c.minReplicas,
+    maxReplicas: c.maxReplicas,
+    cpuTargetPercent: c.cpuTargetPercent,
+    scaleUpStabilizationSeconds: cfg.hpaScaleUpStabilizationSeconds,
+    scaleDownStabilizationSeconds: cfg.hpaScaleDownStabilizationSeconds,
   });
   const commonEnv = (app: (typeof APPS)[keyof typeof APPS], c: AppConfig) => ({
     NODE_ENV: "production",
@@ -176,16 +109,12 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
     MONGODB_DB: app.db,
     SHUTDOWN_DRAIN_DELAY_MS: String(DRAIN_DELAY_MS),
     SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
-    JWT_ISSUER: issuer,
+    JWT_ISSUER: gatewayUrl,
     JWT_AUDIENCE: cfg.jwtAudience,
     // The global external ALB appends "<client>, <load balancer IP>" to X-Forwarded-For: trust two hops.
     TRUST_PROXY: "2",
   });
-  const mongoUri = (user: string) => ({
-    secretName: mongo.connectionSecretName(user),
-    key: "connectionString.standard",
-  });
-  const toMongo = { app: mongo.podApp, port: MONGODB_PORT };
+  const waitForDb = { ...opts, dependsOn: mongo.dependsOn };
 
   const appB = new Workload(
     APPS.b.name,
@@ -193,19 +122,16 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
       ...shared(APPS.b, cfg.appB),
       env: commonEnv(APPS.b, cfg.appB),
       secretEnv: {
-        MONGODB_URI: mongoUri(APPS.b.name),
+        MONGODB_URI: mongo.uri(MONGODB_USERS.appB),
         JWT_SIGNING_KEYS: { secretName: jwtSecret.metadata.name, key: "JWT_SIGNING_KEYS" },
       },
-      autoscaling: {
-        minReplicas: cfg.appB.minReplicas,
-        maxReplicas: cfg.appB.maxReplicas,
-        cpuTargetPercent: cfg.appB.cpuTargetPercent,
-      },
+      autoscaling: autoscaling(cfg.appB),
       ingressFromApps: [APPS.a.name],
-      egressTo: [toMongo],
+      egressTo: mongo.peers,
     },
-    { ...k8sOpts, dependsOn: [mongo] },
+    waitForDb,
   );
+  const traffic = cfg.gke.trafficAutoscaling;
   const appA = new Workload(
     APPS.a.name,
     {
@@ -214,80 +140,151 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
         ...commonEnv(APPS.a, cfg.appA),
         JWKS_URL: pulumi.interpolate`${appB.internalUrl}/.well-known/jwks.json`,
       },
-      secretEnv: { MONGODB_URI: mongoUri(APPS.a.name) },
+      secretEnv: { MONGODB_URI: mongo.uri(MONGODB_USERS.appA) },
       autoscaling: {
-        minReplicas: cfg.appA.minReplicas,
-        maxReplicas: cfg.appA.maxReplicas,
-        cpuTargetPercent: cfg.appA.cpuTargetPercent,
-        maxRatePerEndpoint: cfg.appA.maxRatePerEndpoint,
-        traffic: { serviceName: APPS.a.name, capacityTargetPercent: cfg.appA.capacityTargetPercent },
+        ...autoscaling(cfg.appA),
+        ...(traffic
+          ? {
+              maxRatePerEndpoint: cfg.appA.maxRatePerEndpoint,
+              traffic: { serviceName: APPS.a.name, capacityTargetPercent: cfg.appA.capacityTargetPercent },
+            }
+          : {}),
       },
       ingressFromApps: [],
-      egressTo: [{ app: APPS.b.name, port: APPS.b.port }, toMongo],
+      egressTo: [{ app: APPS.b.name, port: APPS.b.port }, ...mongo.peers],
     },
-    { ...k8sOpts, dependsOn: [mongo] },
+    waitForDb,
   );
 
-  const gateway = new Gateway(
+  const tls: GatewayTls =
+    cfg.secrets.gatewayTlsCertificate !== undefined && cfg.secrets.gatewayTlsPrivateKey !== undefined
+      ? { certificate: cfg.secrets.gatewayTlsCertificate, privateKey: cfg.secrets.gatewayTlsPrivateKey }
+      : { certificateMap: cluster.certificateMapName ?? "" };
+  const gkeClass = isGkeGatewayClass(cfg.gatewayClassName);
+  new Gateway(
     "platform-gateway",
     {
       namespace: ns.name,
-      domain: cfg.domain,
-      dnsZone: cfg.dnsZone || undefined,
+      gatewayClassName: cfg.gatewayClassName,
+      httpPort: cfg.gatewayHttpPort,
+      httpsPort: cfg.gatewayHttpsPort,
+      domain: cluster.domain,
+      publicHttpsPort: urlPort(gatewayUrl),
+      tls,
+      // A GKE NamedAddress means nothing to another implementation.
+      addressName: gkeClass ? cluster.gatewayAddressName : undefined,
       auth: { service: appB.service.metadata.name, port: APPS.b.port },
       api: { service: appA.service.metadata.name, port: APPS.a.port },
-      cloudArmorRequestsPerMinute: cfg.cloudArmor ? cfg.cloudArmorRequestsPerMinute : undefined,
-      // Longer than preStop sleep, so the load balancer has drained a pod before its process is told to stop.
-      drainingTimeoutSec: cfg.preStopSleepSeconds,
+      gkePolicies: cfg.gke.gatewayPolicies
+        ? {
+            sslPolicyName: cluster.sslPolicyName,
+            securityPolicyName: cluster.securityPolicyName,
+            timeoutSec: 30,
+            // As long as the preStop sleep, so the load balancer has drained a pod before its process stops.
+            drainingTimeoutSec: cfg.preStopSleepSeconds,
+          }
+        : undefined,
     },
-    k8sOpts,
+    opts,
   );
 
-  const backup = new MongoBackup(
-    "mongodb-backup",
-    {
-      project: cfg.project,
-      region: cfg.region,
-      namespace: ns.name,
-      connectionSecretName: mongo.connectionSecretName(backupUser),
-      mongoPodApp: mongo.podApp,
-      schedule: cfg.backupSchedule,
-      retentionDays: cfg.backupRetentionDays,
-      toolsImage: cfg.backupToolsImage,
-      uploaderImage: cfg.backupUploaderImage,
-    },
-    { ...k8sOpts, dependsOn: [mongo] },
-  );
-  new Monitoring(
-    "platform-monitoring",
-    {
-      namespace: cfg.namespace,
-      mongoStatefulSet: MONGODB_NAME,
-      alertEmail: cfg.alertEmail || undefined,
-    },
-    gcpOpts,
-  );
+  if (cfg.gke.backup) {
+    new MongoBackup(
+      BACKUP_KSA,
+      {
+        namespace: ns.name,
+        connectionSecretName: mongo.uri(MONGODB_USERS.backup).secretName,
+        mongoPeers: mongo.peers,
+        bucket: cluster.backupBucket ?? "",
+        gcpServiceAccount: cfg.gke.workloadIdentity ? cluster.backupServiceAccount : undefined,
+        schedule: cfg.backupSchedule,
+        toolsImage: cfg.backupToolsImage,
+        uploaderImage: cfg.backupUploaderImage,
+      },
+      waitForDb,
+    );
+  }
 
   return {
-    gatewayIp: gateway.address.address,
-    gatewayUrl: gateway.url,
-    kubeconfig: cluster.kubeconfig,
-    registryUrl: registry.url,
+    gatewayUrl,
     images: pulumi.all([appA.deployment.spec, appB.deployment.spec]).apply(([a, b]) => ({
       appA: a.template.spec.containers[0]?.image ?? "",
       appB: b.template.spec.containers[0]?.image ?? "",
     })),
-    clusterName: cluster.cluster.name,
     namespace: ns.name,
-    mongodb: pulumi.secret(
-      mongo.host.apply((host) => ({
-        host,
-        replicaSet: MONGODB_NAME,
-        connectionSecrets: Object.fromEntries(
-          [APPS.a.name, APPS.b.name, backupUser].map((u) => [u, mongo.connectionSecretName(u)]),
-        ),
-      })),
-    ),
-    backupBucket: backup.bucket.name,
+  };
+}
+
+/** How the apps reach their database, whichever mode provides it. */
+interface Database {
+  /** Where each user's connection string is (`connectionString.standard` of a Secret). */
+  uri(user: string): SecretKeyRef;
+  /** NetworkPolicy egress peers for database clients. */
+  peers: Peer[];
+  /** What clients wait for before they start. */
+  dependsOn: pulumi.Resource[];
+}
+
+function createDatabase(
+  cfg: PlatformConfig,
+  cluster: ClusterInputs,
+  namespace: pulumi.Output<string>,
+  provider: k8s.Provider,
+): Database {
+  if (cfg.mongodbMode === "external") {
+    const uris: Record<string, string | undefined> = {
+      [MONGODB_USERS.appA]: cfg.secrets.appAMongodbUri,
+      [MONGODB_USERS.appB]: cfg.secrets.appBMongodbUri,
+      [MONGODB_USERS.backup]: cfg.secrets.backupMongodbUri,
+    };
+    const secrets = Object.entries(uris)
+      .filter((entry): entry is [string, string] => entry[1] !== undefined)
+      .map(
+        ([user, uri]) =>
+          new k8s.core.v1.Secret(
+            `${user}-mongodb`,
+            {
+              metadata: { name: `${user}-mongodb`, namespace },
+              type: "Opaque",
+              stringData: { [URI_KEY]: pulumi.secret(uri) },
+            },
+            { provider },
+          ),
+      );
+    return {
+      uri: (user) => ({ secretName: `${user}-mongodb`, key: URI_KEY }),
+      peers: cfg.mongodbEgressCidrs.map((cidr) => ({ cidr, port: MONGODB_PORT })),
+      dependsOn: secrets,
+    };
+  }
+  const passwords = cluster.mongodbPasswords;
+  if (passwords === undefined) throw new Error("operator mode without MongoDB passwords");
+  const mongo = new MongoDb(
+    MONGODB_NAME,
+    {
+      namespace,
+      chartVersion: cfg.mongodbOperatorChartVersion,
+      members: cfg.mongodbMembers,
+      version: cfg.mongodbVersion,
+      users: [
+        { name: MONGODB_USERS.appA, roles: [{ name: "readWrite", db: APPS.a.db }], password: passwords.appA },
+        { name: MONGODB_USERS.appB, roles: [{ name: "readWrite", db: APPS.b.db }], password: passwords.appB },
+        { name: MONGODB_USERS.backup, roles: [{ name: "backup", db: "admin" }], password: passwords.backup },
+      ],
+      storageSize: cfg.mongodbStorageSize,
+      storageClass: cfg.mongodbStorageClass,
+      cpuRequest: cfg.mongodbCpuRequest,
+      memoryRequest: cfg.mongodbMemoryRequest,
+      memoryLimit: cfg.mongodbMemoryLimit,
+      zoneAntiAffinity: zoneAntiAffinity(cfg, cluster),
+      apiServerCidrs: cluster.apiServerCidrs,
+      apiServerPort: cfg.apiServerPort,
+    },
+    { providers: { kubernetes: provider } },
+  );
+  return {
+    uri: (user) => ({ secretName: mongo.connectionSecretName(user), key: URI_KEY }),
+    peers: [{ app: mongo.podApp, port: MONGODB_PORT }],
+    dependsOn: [mongo],
   };
 }

@@ -1,5 +1,6 @@
-// Usage: node dist/render/cli.js --stack <dev|prod>  (`pnpm --filter infra render -- --stack dev` builds first)
-// Writes .rendered/<stack>/kubernetes.yaml and resources.json from a mocked run of the program.
+// Usage: node dist/render/cli.js --stack <name>  (`pnpm --filter infra render -- --stack dev` builds first)
+// Renders every layer with a Pulumi.<name>.yaml (cloud/, platform/) into .rendered/<name>/<layer>/ from a mocked
+// run of the program. `--stack local.example` renders platform/Pulumi.local.example.yaml.
 import path from "node:path";
 import { parseArgs } from "node:util";
 
@@ -10,16 +11,14 @@ const args = process.argv.slice(2).filter((arg) => arg !== "--");
 const { values } = parseArgs({ args, options: { stack: { type: "string" } } });
 const stack = values.stack;
 const write = (line: string) => process.stdout.write(`${line}\n`);
-if (stack === undefined || !/^[a-z0-9-]+$/.test(stack)) {
-  process.stderr.write("usage: pnpm --filter infra render -- --stack <dev|prod>\n");
+if (stack === undefined || !/^[a-z0-9.-]+$/.test(stack)) {
+  process.stderr.write("usage: pnpm --filter infra render -- --stack <dev|prod|local.example>\n");
   process.exit(2);
 }
 const infraDir = path.resolve(import.meta.dirname, "..", "..");
 try {
   const out = await renderStack(infraDir, stack);
-  write(
-    `rendered ${String(out.count)} resources for stack "${stack}":\n  ${out.manifest}\n  ${out.resources}`,
-  );
+  write(`rendered ${String(out.count)} resources for stack "${stack}":\n  ${out.written.join("\n  ")}`);
 } catch (err) {
   process.stderr.write(
     `render of stack "${stack}" failed:\n${err instanceof Error ? err.message : String(err)}\n`,

@@ -3,7 +3,7 @@
  * provider outputs are plausible, deterministic, and every mocked secret contains {@link MOCK_SECRET_MARKER}, so
  * a test can prove no secret value leaks into rendered files.
  */
-import { createHash } from "node:crypto";
+import { createHash, createPrivateKey } from "node:crypto";
 
 import * as pulumi from "@pulumi/pulumi";
 
@@ -57,8 +57,22 @@ export function reveal(value: unknown): unknown {
   return mapSecrets(value, (inner) => reveal(inner));
 }
 
-const secret = (label: string) =>
+/** A deterministic mock secret string carrying the marker. */
+export const mockSecret = (label: string) =>
   `${MOCK_SECRET_MARKER}-${createHash("sha256").update(label).digest("hex").slice(0, 24)}`;
+const secret = mockSecret;
+
+/**
+ * A real Ed25519 PKCS#8 PEM derived from `label` (deterministic, so renders stay diffable): the platform layer
+ * parses the JWT key to compute its kid. It carries no marker; tests look for the PEM header instead.
+ */
+export function mockEd25519Pem(label: string): string {
+  const seed = createHash("sha256").update(label).digest();
+  const der = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]);
+  return createPrivateKey({ key: der, format: "der", type: "pkcs8" })
+    .export({ format: "pem", type: "pkcs8" })
+    .toString();
+}
 
 /** Provider-computed outputs the program reads, per resource type. */
 function computedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
@@ -99,12 +113,8 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
       return { result: pulumi.secret(secret(`password:${name}`)) };
     case "tls:index/privateKey:PrivateKey":
       return {
-        privateKeyPemPkcs8: pulumi.secret(
-          `-----BEGIN PRIVATE KEY-----\n${secret(`key:${name}`)}\n-----END PRIVATE KEY-----\n`,
-        ),
-        privateKeyPem: pulumi.secret(
-          `-----BEGIN PRIVATE KEY-----\n${secret(`key:${name}`)}\n-----END PRIVATE KEY-----\n`,
-        ),
+        privateKeyPemPkcs8: pulumi.secret(mockEd25519Pem(`key:${name}`)),
+        privateKeyPem: pulumi.secret(mockEd25519Pem(`key:${name}`)),
         publicKeyPem: `-----BEGIN PUBLIC KEY-----\nmock-public-${name}\n-----END PUBLIC KEY-----\n`,
       };
     default:
@@ -119,6 +129,14 @@ export interface MockRunOptions {
   /** Fully-qualified config (`project:key` -> string value, as the CLI passes it). */
   config: Record<string, string>;
   secretKeys?: string[];
+  /** Outputs of the stacks a StackReference may read, by stack name. */
+  stackReferences?: Record<string, StackOutputs>;
+}
+
+/** A stack's outputs as the engine hands them to a StackReference. */
+export interface StackOutputs {
+  outputs: Record<string, unknown>;
+  secretOutputNames: string[];
 }
 
 /** Result of a mocked run. */
@@ -131,12 +149,20 @@ export interface MockRun<T> {
  * Runs `program` inside a mocked Pulumi stack and waits until every resource registration has finished.
  * Errors thrown by the program (invalid config, ResourceError) reject the returned promise.
  */
-export async function runUnderMocks<T>(program: () => T, options: MockRunOptions): Promise<MockRun<T>> {
+export async function runUnderMocks<T>(
+  program: () => T | Promise<T>,
+  options: MockRunOptions,
+): Promise<MockRun<T>> {
   const resources: RecordedResource[] = [];
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
         const inputs = args.inputs as Record<string, unknown>;
+        if (args.type === "pulumi:pulumi:StackReference") {
+          const ref = options.stackReferences?.[String(inputs.name)];
+          if (!ref) throw new Error(`no mocked outputs for stack reference ${String(inputs.name)}`);
+          return { id: String(inputs.name), state: { name: inputs.name, ...ref } };
+        }
         resources.push({
           type: args.type,
           name: args.name,
@@ -157,11 +183,28 @@ export async function runUnderMocks<T>(program: () => T, options: MockRunOptions
   );
   pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
   let result: T | undefined;
-  await pulumi.runtime.runInPulumiStack(() => {
-    result = program();
-    return Promise.resolve({});
+  await pulumi.runtime.runInPulumiStack(async () => {
+    result = await program();
+    return {};
   });
   // Waits for every outstanding registration; the mock monitor is re-created by the next setMocks.
   await pulumi.runtime.disconnect();
   return { resources: resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), result: result as T };
+}
+
+/** Resolves a program's exported values (Outputs or plain) the way the engine records them as stack outputs. */
+export async function resolveOutputs(exported: object): Promise<StackOutputs> {
+  const outputs: Record<string, unknown> = {};
+  const secretOutputNames: string[] = [];
+  for (const [name, value] of Object.entries(exported)) {
+    const out: pulumi.Output<unknown> = pulumi.output(value);
+    outputs[name] = await new Promise((resolve) => {
+      out.apply((v) => {
+        resolve(v);
+        return v;
+      });
+    });
+    if (await pulumi.isSecret(out)) secretOutputNames.push(name);
+  }
+  return { outputs, secretOutputNames };
 }

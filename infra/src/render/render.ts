@@ -1,54 +1,133 @@
 /**
- * Renders a stack offline: loads `Pulumi.yaml` + `Pulumi.<stack>.yaml`, runs the program under mocks, and writes
- * `.rendered/<stack>/kubernetes.yaml` (every Kubernetes object; Helm releases as a leading comment with their
- * values) and `.rendered/<stack>/resources.json` (`[{type, name, inputs}]`, secrets redacted).
+ * Renders a stack of either layer offline: loads `<layer>/Pulumi.yaml` (its declared defaults applied, as the
+ * engine does) + `<layer>/Pulumi.<stack>.yaml`, runs the layer's program under mocks, and writes
+ * `.rendered/<stack>/<layer>/resources.json` (`[{type, name, inputs}]`, secrets redacted) and, for the platform
+ * layer, `.rendered/<stack>/platform/kubernetes.yaml` (every Kubernetes object; Helm releases as a leading comment
+ * with their values). A platform stack with `cloudStack` reads the mocked outputs of the cloud stack of the same
+ * name, so the two layers are rendered against each other.
  */
+import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { parse, stringify } from "yaml";
 
-import { parseConfig } from "../config.js";
-import { createPlatform } from "../program.js";
-import { MOCK_SECRET_MARKER, redact, runUnderMocks, type RecordedResource } from "./mocks.js";
+import { parseCloudConfig } from "../cloud/config.js";
+import { createCloud } from "../cloud/program.js";
+import { resolveClusterInputs } from "../platform/cluster-inputs.js";
+import { parsePlatformConfig } from "../platform/config.js";
+import { createPlatform } from "../platform/program.js";
+import {
+  MOCK_SECRET_MARKER,
+  mockEd25519Pem,
+  mockSecret,
+  redact,
+  resolveOutputs,
+  runUnderMocks,
+  type RecordedResource,
+  type StackOutputs,
+} from "./mocks.js";
 
 /** Type token of Helm releases (rendered as comments, not objects). */
 export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
 
+export type Layer = "cloud" | "platform";
+
+/** Mock values for the platform's secret keys, shaped so validation accepts them; each carries the marker. */
+const MOCK_SECRET_CONFIG: Record<string, () => string> = {
+  jwtSigningKey: () => mockEd25519Pem("config:jwtSigningKey"),
+  mongodbAppAPassword: () => mockSecret("config:mongodbAppAPassword"),
+  mongodbAppBPassword: () => mockSecret("config:mongodbAppBPassword"),
+  mongodbBackupPassword: () => mockSecret("config:mongodbBackupPassword"),
+  appAMongodbUri: () => `mongodb://app-a:${mockSecret("uri:app-a")}@db.internal:27017/jobs`,
+  appBMongodbUri: () => `mongodb://app-b:${mockSecret("uri:app-b")}@db.internal:27017/auth`,
+  backupMongodbUri: () => `mongodb://backup:${mockSecret("uri:backup")}@db.internal:27017/?authSource=admin`,
+  gatewayTlsCertificate: () =>
+    `-----BEGIN CERTIFICATE-----\n${mockSecret("tls:crt")}\n-----END CERTIFICATE-----\n`,
+  gatewayTlsPrivateKey: () =>
+    `-----BEGIN PRIVATE KEY-----\n${mockSecret("tls:key")}\n-----END PRIVATE KEY-----\n`,
+};
+
+/** The `Pulumi.<stack>.yaml` of a layer, if the stack exists there. */
+export function stackFile(infraDir: string, layer: Layer, stack: string): string {
+  return path.join(infraDir, layer, `Pulumi.${stack}.yaml`);
+}
+
+const asConfigString = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
+
 /** Reads the project name and the stack's config as the CLI would hand it to the program. */
-export async function loadStackConfig(infraDir: string, stack: string) {
-  const project = parse(await readFile(path.join(infraDir, "Pulumi.yaml"), "utf8")) as { name: string };
-  const stackFile = parse(await readFile(path.join(infraDir, `Pulumi.${stack}.yaml`), "utf8")) as {
+export async function loadStackConfig(infraDir: string, layer: Layer, stack: string) {
+  const project = parse(await readFile(path.join(infraDir, layer, "Pulumi.yaml"), "utf8")) as {
+    name: string;
+    config: Record<string, { default?: unknown }>;
+  };
+  const file = parse(await readFile(stackFile(infraDir, layer, stack), "utf8")) as {
     config?: Record<string, unknown>;
   } | null;
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
-  for (const [key, value] of Object.entries(stackFile?.config ?? {})) {
+  // The engine applies the project's declared defaults first; stack values override them.
+  for (const [key, decl] of Object.entries(project.config)) {
+    if (decl.default !== undefined) config[`${project.name}:${key}`] = asConfigString(decl.default);
+  }
+  for (const [key, value] of Object.entries(file?.config ?? {})) {
     if (typeof value === "object" && value !== null && "secure" in value) {
-      // Encrypted values cannot be read offline; a marked placeholder proves they never surface in the output.
-      config[key] = `${MOCK_SECRET_MARKER}-config`;
+      // Encrypted values cannot be read offline; a marked mock of the right shape stands in.
+      const name = key.split(":")[1] ?? key;
+      config[key] = MOCK_SECRET_CONFIG[name]?.() ?? `${MOCK_SECRET_MARKER}-config`;
       secretKeys.push(key);
     } else {
-      config[key] = typeof value === "string" ? value : JSON.stringify(value);
+      config[key] = asConfigString(value);
     }
   }
   return { project: project.name, config, secretKeys };
 }
 
-/** Runs the program for `stack` under mocks with the stack's config. */
-export async function runStack(infraDir: string, stack: string, overrides: Record<string, string> = {}) {
-  const { project, config, secretKeys } = await loadStackConfig(infraDir, stack);
+/** Runs the cloud layer for `stack` under mocks with the stack's config. */
+export async function runCloudStack(infraDir: string, stack: string, overrides: Record<string, string> = {}) {
+  const { project, config, secretKeys } = await loadStackConfig(infraDir, "cloud", stack);
   const merged = { ...config, ...overrides };
-  const prefix = `${project}:`;
-  const get = (key: string) => merged[`${prefix}${key}`];
+  const get = (key: string) => merged[`${project}:${key}`];
   // Parsed before the mocked stack starts, so a bad config is one clean error rather than a failed stack.
-  const { config: platformConfig } = parseConfig({ get }, stack);
-  return runUnderMocks(() => createPlatform(platformConfig), {
-    project,
-    stack,
-    config: merged,
-    secretKeys,
-  });
+  const { config: cloudConfig } = parseCloudConfig({ get }, stack);
+  return runUnderMocks(() => createCloud(cloudConfig), { project, stack, config: merged, secretKeys });
+}
+
+/** Options for {@link runPlatformStack}. */
+export interface PlatformRunOptions {
+  /** Config overrides, fully qualified (`gke-platform:key`). */
+  overrides?: Record<string, string>;
+  /** Outputs of the referenced cloud stack; default: the cloud stack of the same name, rendered under mocks. */
+  cloudOutputs?: StackOutputs;
+}
+
+/** Runs the platform layer for `stack` under mocks. A referenced cloud stack is rendered first. */
+export async function runPlatformStack(infraDir: string, stack: string, options: PlatformRunOptions = {}) {
+  const { project, config, secretKeys } = await loadStackConfig(infraDir, "platform", stack);
+  const merged = { ...config, ...options.overrides };
+  const key = (name: string) => `${project}:${name}`;
+  const cloudStack = merged[key("cloudStack")];
+  if (!cloudStack) {
+    // Bring your own cluster: the secrets a real stack holds encrypted stand in as marked mocks.
+    const viaCertMap = Boolean(merged[key("certificateMapName")]);
+    for (const [name, mock] of Object.entries(MOCK_SECRET_CONFIG)) {
+      if (merged[key(name)] || (viaCertMap && name.startsWith("gatewayTls"))) continue;
+      merged[key(name)] = mock();
+      secretKeys.push(key(name));
+    }
+  }
+  const { config: platformConfig } = parsePlatformConfig({ get: (name) => merged[key(name)] }, stack);
+  let stackReferences: Record<string, StackOutputs> | undefined;
+  if (cloudStack) {
+    const outputs =
+      options.cloudOutputs ??
+      (await resolveOutputs((await runCloudStack(infraDir, cloudStack.split("/").pop() ?? stack)).result));
+    stackReferences = { [cloudStack]: outputs };
+  }
+  return runUnderMocks(
+    async () => createPlatform(platformConfig, await resolveClusterInputs(platformConfig)),
+    { project, stack, config: merged, secretKeys, stackReferences },
+  );
 }
 
 /** Kubernetes objects (Helm releases excluded) with secrets redacted. */
@@ -79,23 +158,38 @@ export function toManifest(resources: RecordedResource[]): string {
   return `${header}\n---\n${docs.join("\n---\n")}\n`;
 }
 
-/** Every custom resource (GCP, Kubernetes, providers, random, tls) with secrets redacted. */
+/** Every custom resource (providers included) with secrets redacted. */
 export function toResourceList(resources: RecordedResource[]) {
   return resources
     .filter((r) => r.custom)
     .map((r) => ({ type: r.type, name: r.name, inputs: redact(r.inputs) }));
 }
 
-/** Renders `stack` into `<infraDir>/.rendered/<stack>/`. Returns the paths written. */
-export async function renderStack(infraDir: string, stack: string) {
-  const { resources: unordered } = await runStack(infraDir, stack);
+const sorted = (resources: RecordedResource[]) =>
   // Registration order depends on promise timing; sorting keeps renders diffable.
-  const resources = [...unordered].sort((a, b) => `${a.type} ${a.name}`.localeCompare(`${b.type} ${b.name}`));
-  const outDir = path.join(infraDir, ".rendered", stack);
-  await mkdir(outDir, { recursive: true });
-  const manifest = path.join(outDir, "kubernetes.yaml");
-  const list = path.join(outDir, "resources.json");
-  await writeFile(manifest, toManifest(resources));
-  await writeFile(list, `${JSON.stringify(toResourceList(resources), null, 2)}\n`);
-  return { manifest, resources: list, count: resources.length };
+  [...resources].sort((a, b) => `${a.type} ${a.name}`.localeCompare(`${b.type} ${b.name}`));
+
+/** Renders every layer that has a `Pulumi.<stack>.yaml` into `<infraDir>/.rendered/<stack>/<layer>/`. */
+export async function renderStack(infraDir: string, stack: string) {
+  const written: string[] = [];
+  let count = 0;
+  for (const layer of ["cloud", "platform"] as const) {
+    if (!existsSync(stackFile(infraDir, layer, stack))) continue;
+    const run =
+      layer === "cloud" ? await runCloudStack(infraDir, stack) : await runPlatformStack(infraDir, stack);
+    const resources = sorted(run.resources);
+    const outDir = path.join(infraDir, ".rendered", stack, layer);
+    await mkdir(outDir, { recursive: true });
+    const list = path.join(outDir, "resources.json");
+    await writeFile(list, `${JSON.stringify(toResourceList(resources), null, 2)}\n`);
+    written.push(list);
+    if (layer === "platform") {
+      const manifest = path.join(outDir, "kubernetes.yaml");
+      await writeFile(manifest, toManifest(resources));
+      written.push(manifest);
+    }
+    count += resources.length;
+  }
+  if (written.length === 0) throw new Error(`no Pulumi.${stack}.yaml in cloud/ or platform/`);
+  return { written, count };
 }

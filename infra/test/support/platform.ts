@@ -1,33 +1,32 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call -- rendered manifests and resource inputs are untyped JSON; the assertions are what check their shape */
-import { kubernetesObjects, runStack } from "../../src/render/render.js";
-import { reveal, type RecordedResource } from "../../src/render/mocks.js";
-import type { PlatformOutputs } from "../../src/program.js";
-import { infraDir, type K8sObject, type StackName } from "./rendered.js";
+import type { CloudOutputs } from "../../src/cloud/program.js";
+import type { PlatformOutputs } from "../../src/platform/program.js";
+import { reveal, type RecordedResource, type StackOutputs } from "../../src/render/mocks.js";
+import { kubernetesObjects, runCloudStack, runPlatformStack } from "../../src/render/render.js";
+import { infraDir, type K8sObject } from "./rendered.js";
 
-/** A mocked run of a stack with lookup helpers; inputs are revealed (secrets unwrapped) for assertions. */
-export interface StackRun {
+/** Lookup helpers over a mocked run; inputs are revealed (secrets unwrapped) for assertions. */
+export interface Run<T> {
   raw: RecordedResource[];
-  outputs: PlatformOutputs;
-  objects: K8sObject[];
+  outputs: T;
   one(type: string, name: string): any;
   all(type: string): { name: string; inputs: any; provider: string | undefined }[];
+}
+
+/** A mocked platform run, with its Kubernetes objects. */
+export interface StackRun extends Run<PlatformOutputs> {
+  objects: K8sObject[];
   object(kind: string, name: string): K8sObject;
 }
 
-export async function runForTest(
-  stack: StackName,
-  overrides: Record<string, string> = {},
-): Promise<StackRun> {
-  const { resources, result } = await runStack(infraDir, stack, overrides);
+function helpers<T>(resources: RecordedResource[], outputs: T): Run<T> {
   const all = (type: string) =>
     resources
       .filter((r) => r.type === type)
       .map((r) => ({ name: r.name, inputs: reveal(r.inputs) as any, provider: r.provider }));
-  const objects = kubernetesObjects(resources) as K8sObject[];
   return {
     raw: resources,
-    outputs: result,
-    objects,
+    outputs,
     all,
     one(type, name) {
       const found = all(type).filter((r) => r.name === name);
@@ -35,6 +34,29 @@ export async function runForTest(
         throw new Error(`expected exactly one ${type} named ${name}, found ${found.length}`);
       return found[0]!.inputs;
     },
+  };
+}
+
+/** The cloud layer of `stack` under mocks, with config overrides (`gke-cloud:<key>`). */
+export async function runCloudForTest(
+  stack: string,
+  overrides: Record<string, string> = {},
+): Promise<Run<CloudOutputs>> {
+  const { resources, result } = await runCloudStack(infraDir, stack, overrides);
+  return helpers(resources, result);
+}
+
+/** The platform layer of `stack` under mocks, with config overrides (`gke-platform:<key>`). */
+export async function runForTest(
+  stack: string,
+  overrides: Record<string, string> = {},
+  cloudOutputs?: StackOutputs,
+): Promise<StackRun> {
+  const { resources, result } = await runPlatformStack(infraDir, stack, { overrides, cloudOutputs });
+  const objects = kubernetesObjects(resources) as K8sObject[];
+  return {
+    ...helpers(resources, result),
+    objects,
     object(kind, name) {
       const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
       if (!found) throw new Error(`no ${kind} ${name} rendered`);

@@ -7,8 +7,12 @@ import { parseAllDocuments } from "yaml";
 export const infraDir = path.resolve(import.meta.dirname, "..", "..");
 /** Upstream CRDs shared by the project (outside the repository, next to it). */
 export const crdDir = path.resolve(infraDir, "..", "..", "shared", "crds");
+/** Stacks with both layers (a GKE cluster from the cloud stack). */
 export const STACKS = ["dev", "prod"] as const;
 export type StackName = (typeof STACKS)[number];
+/** Every rendered platform stack: the GKE ones and the local "bring your own cluster" example. */
+export const PLATFORM_STACKS = [...STACKS, "local.example"] as const;
+export type PlatformStackName = (typeof PLATFORM_STACKS)[number];
 
 export interface K8sObject {
   apiVersion: string;
@@ -23,8 +27,8 @@ export interface K8sObject {
   [key: string]: unknown;
 }
 
-function renderedPath(stack: StackName, file: string): string {
-  const p = path.join(infraDir, ".rendered", stack, file);
+function renderedPath(stack: string, layer: "cloud" | "platform", file: string): string {
+  const p = path.join(infraDir, ".rendered", stack, layer, file);
   if (!existsSync(p)) {
     throw new Error(
       `${p} is missing: run \`pnpm --filter infra render -- --stack ${stack}\` (the test script does)`,
@@ -33,19 +37,26 @@ function renderedPath(stack: StackName, file: string): string {
   return p;
 }
 
-export function renderedText(stack: StackName, file: "kubernetes.yaml" | "resources.json"): string {
-  return readFileSync(renderedPath(stack, file), "utf8");
+export function renderedText(
+  stack: string,
+  layer: "cloud" | "platform",
+  file: "kubernetes.yaml" | "resources.json",
+): string {
+  return readFileSync(renderedPath(stack, layer, file), "utf8");
 }
 
-/** Every document of the rendered manifest. */
-export function renderedObjects(stack: StackName): K8sObject[] {
-  return parseAllDocuments(renderedText(stack, "kubernetes.yaml"))
+/** Every document of the rendered platform manifest. */
+export function renderedObjects(stack: PlatformStackName): K8sObject[] {
+  return parseAllDocuments(renderedText(stack, "platform", "kubernetes.yaml"))
     .map((d) => d.toJS() as K8sObject | null)
     .filter((o): o is K8sObject => o !== null);
 }
 
-export function renderedResources(stack: StackName): { type: string; name: string; inputs: any }[] {
-  return JSON.parse(renderedText(stack, "resources.json"));
+export function renderedResources(
+  stack: string,
+  layer: "cloud" | "platform",
+): { type: string; name: string; inputs: any }[] {
+  return JSON.parse(renderedText(stack, layer, "resources.json"));
 }
 
 const CORE_GROUPS = new Set([

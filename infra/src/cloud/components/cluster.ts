@@ -1,8 +1,7 @@
 import * as gcp from "@pulumi/gcp";
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { isCidr } from "../config.js";
+import { isCidr } from "../../shared/config-reader.js";
 
 /** Arguments for {@link Cluster}. */
 export interface ClusterArgs {
@@ -33,7 +32,8 @@ export interface ClusterArgs {
  * GKE Standard cluster hardened along the lines of terraform-google-modules' safer-cluster: private nodes,
  * authorised networks, Workload Identity, shielded nodes with secure boot, Dataplane V2 (enforces NetworkPolicy),
  * Managed Prometheus, Gateway API, the default node pool replaced by one autoscaled pool running as its own
- * least-privilege service account. Exposes a `k8s.Provider` built from the cluster's outputs.
+ * least-privilege service account. Exports a kubeconfig for the platform layer (which owns every Kubernetes
+ * object); this layer needs no Kubernetes provider.
  */
 export class Cluster extends pulumi.ComponentResource {
   readonly cluster: gcp.container.Cluster;
@@ -41,12 +41,11 @@ export class Cluster extends pulumi.ComponentResource {
   readonly nodeServiceAccount: gcp.serviceaccount.Account;
   /** Kubeconfig using the gke-gcloud-auth-plugin; a secret because it names the endpoint and CA. */
   readonly kubeconfig: pulumi.Output<string>;
-  readonly provider: k8s.Provider;
   /** Private endpoint IP of the control plane (NetworkPolicy egress for pods that call the API server). */
   readonly privateEndpoint: pulumi.Output<string>;
 
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:index:Cluster", name, {}, opts);
+    super("gke-cloud:index:Cluster", name, {}, opts);
     for (const cidr of [...args.authorizedNetworks, args.masterCidr]) {
       if (!isCidr(cidr)) throw new pulumi.ResourceError(`"${cidr}" is not an IPv4 CIDR`, this);
       if (cidr.endsWith("/0"))
@@ -164,11 +163,6 @@ export class Cluster extends pulumi.ComponentResource {
             caData: args.dnsEndpoint && dns ? undefined : auth.clusterCaCertificate,
           }),
         ),
-    );
-    this.provider = new k8s.Provider(
-      `${name}-k8s`,
-      { kubeconfig: this.kubeconfig, enableServerSideApply: true },
-      { parent: this, dependsOn: [this.nodePool] },
     );
     this.registerOutputs({ clusterName: this.cluster.name, kubeconfig: this.kubeconfig });
   }

@@ -38,7 +38,7 @@ export class Monitoring extends pulumi.ComponentResource {
   readonly alertPolicies: gcp.monitoring.AlertPolicy[];
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:index:Monitoring", name, {}, opts);
+    super("gke-cloud:index:Monitoring", name, {}, opts);
     const errorRatio = args.errorRatioThreshold ?? 0.05;
     const latency = args.latencyP95Seconds ?? 0.5;
     if (errorRatio <= 0 || errorRatio >= 1)

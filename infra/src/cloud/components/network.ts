@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 
-import { isCidr } from "../config.js";
+import { isCidr } from "../../shared/config-reader.js";
 
 /** Arguments for {@link Network}. */
 export interface NetworkArgs {
@@ -26,7 +26,7 @@ export class Network extends pulumi.ComponentResource {
   readonly servicesRangeName: string;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:index:Network", name, {}, opts);
+    super("gke-cloud:index:Network", name, {}, opts);
     for (const [key, value] of Object.entries({
       subnetCidr: args.subnetCidr,
       podsCidr: args.podsCidr,

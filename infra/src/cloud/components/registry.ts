@@ -24,7 +24,7 @@ export class Registry extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>;
 
   constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:index:Registry", name, {}, opts);
+    super("gke-cloud:index:Registry", name, {}, opts);
     if (!/^[a-z][a-z0-9-]{0,62}$/.test(args.repositoryId)) {
       throw new pulumi.ResourceError(
         `repositoryId "${args.repositoryId}" must be lowercase letters, digits, -`,

@@ -14,6 +14,9 @@ export interface AutoscalingPolicy {
    * `gclb-capacity-fullness` (percent of that rate, averaged over pods) at this target.
    */
   traffic?: { serviceName: string; capacityTargetPercent: number };
+  /** Stabilisation windows (seconds): scale-up reacts at once by default, scale-down waits. */
+  scaleUpStabilizationSeconds?: number;
+  scaleDownStabilizationSeconds?: number;
 }
 
 type HpaSpec = k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec;
@@ -50,7 +53,7 @@ export function hpaSpec(deploymentName: string, policy: AutoscalingPolicy): HpaS
     behavior: {
       // Scale up at once on a spike (double, or +4 pods, every 15 s, whichever adds more)...
       scaleUp: {
-        stabilizationWindowSeconds: 0,
+        stabilizationWindowSeconds: policy.scaleUpStabilizationSeconds ?? 0,
         selectPolicy: "Max",
         policies: [
           { type: "Percent", value: 100, periodSeconds: 15 },
@@ -59,7 +62,7 @@ export function hpaSpec(deploymentName: string, policy: AutoscalingPolicy): HpaS
       },
       // ...but shed capacity slowly, so a short lull does not cause a cold start on the next burst.
       scaleDown: {
-        stabilizationWindowSeconds: 300,
+        stabilizationWindowSeconds: policy.scaleDownStabilizationSeconds ?? 300,
         selectPolicy: "Min",
         policies: [{ type: "Percent", value: 25, periodSeconds: 60 }],
       },

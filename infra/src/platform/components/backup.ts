@@ -1,7 +1,7 @@
-import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
+import { CRON } from "../../shared/config-reader.js";
 import { MONGODB_PORT } from "./mongodb.js";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security.js";
 
@@ -13,15 +13,16 @@ const METADATA_SERVER = [
 
 /** Arguments for {@link MongoBackup}. */
 export interface MongoBackupArgs {
-  project: string;
-  region: string;
   namespace: pulumi.Input<string>;
-  /** Secret (written by the operator) with `connectionString.standard` for a user holding the `backup` role. */
-  connectionSecretName: string;
-  /** `app` label of the MongoDB pods. */
-  mongoPodApp: string;
+  /** Secret with `connectionString.standard` for a user holding the `backup` role. */
+  connectionSecretName: pulumi.Input<string>;
+  /** Where mongodump connects: the operator's member pods, or external CIDRs. */
+  mongoPeers: readonly ({ app: string } | { cidr: string })[];
+  /** Cloud Storage bucket the dump is uploaded to (cloud layer). */
+  bucket: string;
+  /** Google service account to act as through Workload Identity; undefined = no annotation. */
+  gcpServiceAccount?: string;
   schedule: string;
-  retentionDays: number;
   /** Image with `mongodump` (pin by digest in production). */
   toolsImage: string;
   /** Image with `gcloud` (pin by digest in production). */
@@ -29,58 +30,19 @@ export interface MongoBackupArgs {
 }
 
 /**
- * A nightly `mongodump` of the replica set to a private GCS bucket whose lifecycle rule deletes old dumps. The job
- * authenticates to Cloud Storage through Workload Identity (a Google service account that may only create
+ * A nightly `mongodump` of the replica set into the cloud layer's bucket. The job authenticates to Cloud Storage
+ * through Workload Identity (its ServiceAccount is bound to a Google service account that may only create
  * objects in that bucket), so no key file exists anywhere.
  */
 export class MongoBackup extends pulumi.ComponentResource {
-  readonly bucket: gcp.storage.Bucket;
   readonly cronJob: k8s.batch.v1.CronJob;
 
   constructor(name: string, args: MongoBackupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:index:MongoBackup", name, {}, opts);
-    if (!/^(\S+\s+){4}\S+$/.test(args.schedule))
+    if (!CRON.test(args.schedule))
       throw new pulumi.ResourceError(`schedule "${args.schedule}" is not cron`, this);
-    if (args.retentionDays < 1) throw new pulumi.ResourceError("retentionDays must be at least 1", this);
     const child = { parent: this };
-
-    this.bucket = new gcp.storage.Bucket(
-      `${name}-bucket`,
-      {
-        location: args.region,
-        storageClass: "STANDARD",
-        uniformBucketLevelAccess: true,
-        publicAccessPrevention: "enforced",
-        lifecycleRules: [{ action: { type: "Delete" }, condition: { age: args.retentionDays } }],
-        // Dumps are the last line of defence: keep the bucket unless someone deletes it on purpose.
-        forceDestroy: false,
-      },
-      child,
-    );
-    const gsa = new gcp.serviceaccount.Account(
-      `${name}-gsa`,
-      { accountId: name.slice(0, 30), displayName: "MongoDB backup writer" },
-      child,
-    );
-    new gcp.storage.BucketIAMMember(
-      `${name}-writer`,
-      {
-        bucket: this.bucket.name,
-        role: "roles/storage.objectCreator",
-        member: pulumi.interpolate`serviceAccount:${gsa.email}`,
-      },
-      child,
-    );
     const ksaName = name;
-    new gcp.serviceaccount.IAMMember(
-      `${name}-workload-identity`,
-      {
-        serviceAccountId: gsa.name,
-        role: "roles/iam.workloadIdentityUser",
-        member: pulumi.interpolate`serviceAccount:${args.project}.svc.id.goog[${args.namespace}/${ksaName}]`,
-      },
-      child,
-    );
     const labels = { app: ksaName, "app.kubernetes.io/part-of": "gke-platform" };
     const sa = new k8s.core.v1.ServiceAccount(
       name,
@@ -89,7 +51,9 @@ export class MongoBackup extends pulumi.ComponentResource {
           name: ksaName,
           namespace: args.namespace,
           labels,
-          annotations: { "iam.gke.io/gcp-service-account": gsa.email },
+          ...(args.gcpServiceAccount
+            ? { annotations: { "iam.gke.io/gcp-service-account": args.gcpServiceAccount } }
+            : {}),
         },
         automountServiceAccountToken: false,
       },
@@ -167,7 +131,7 @@ export class MongoBackup extends pulumi.ComponentResource {
                         'gcloud storage cp /backup/dump.archive.gz "gs://${BUCKET}/mongodb/$(date -u +%Y%m%dT%H%M%SZ).archive.gz"',
                       ],
                       env: [
-                        { name: "BUCKET", value: this.bucket.name },
+                        { name: "BUCKET", value: args.bucket },
                         // gcloud writes its state under its config directory; only /tmp is writable.
                         { name: "CLOUDSDK_CONFIG", value: "/tmp/gcloud" },
                         { name: "HOME", value: "/tmp" },
@@ -202,7 +166,9 @@ export class MongoBackup extends pulumi.ComponentResource {
           policyTypes: ["Ingress", "Egress"],
           egress: [
             {
-              to: [{ podSelector: { matchLabels: { app: args.mongoPodApp } } }],
+              to: args.mongoPeers.map((p) =>
+                "app" in p ? { podSelector: { matchLabels: { app: p.app } } } : { ipBlock: { cidr: p.cidr } },
+              ),
               ports: [{ protocol: "TCP", port: MONGODB_PORT }],
             },
             ...METADATA_SERVER.map((m) => ({
@@ -221,6 +187,6 @@ export class MongoBackup extends pulumi.ComponentResource {
       },
       child,
     );
-    this.registerOutputs({ bucket: this.bucket.name });
+    this.registerOutputs({});
   }
 }

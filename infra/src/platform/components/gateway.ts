@@ -1,9 +1,5 @@
-import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-
-/** GatewayClass of GKE's global external Application Load Balancer (Envoy-based, Certificate Manager aware). */
-export const GATEWAY_CLASS = "gke-l7-global-external-managed";
 
 /** A Service behind the Gateway. */
 export interface GatewayBackend {
@@ -11,140 +7,110 @@ export interface GatewayBackend {
   port: number;
 }
 
+/** How the HTTPS listener gets its certificate. */
+export type GatewayTls =
+  /** A Certificate Manager map (GKE): the `networking.gke.io/certmap` annotation. */
+  | { certificateMap: string }
+  /** A PEM certificate and key: a kubernetes.io/tls Secret the listener references. */
+  | { certificate: pulumi.Input<string>; privateKey: pulumi.Input<string> };
+
+/** GKE's policy objects for the Gateway's backends and listeners. */
+export interface GkeGatewayPolicies {
+  /** Compute SSL policy for the GCPGatewayPolicy; undefined = no GCPGatewayPolicy. */
+  sslPolicyName?: string;
+  /** Cloud Armor policy attached to both backends; undefined = none. */
+  securityPolicyName?: string;
+  /** Backend request timeout (seconds). */
+  timeoutSec: number;
+  /** How long the load balancer lets in-flight requests finish on a removed endpoint (seconds). */
+  drainingTimeoutSec: number;
+}
+
 /** Arguments for {@link Gateway}. */
 export interface GatewayArgs {
   namespace: pulumi.Input<string>;
-  /** Public host name served over HTTPS. */
-  domain: string;
-  /** Cloud DNS managed zone serving `domain`: enables DNS authorisation and creates the records. */
-  dnsZone?: string;
+  gatewayClassName: string;
+  httpPort: number;
+  httpsPort: number;
+  /** Host name of the listeners and routes; undefined = any host (a local cluster reached by IP). */
+  domain?: string;
+  /** Port clients see in https:// URLs (the HTTP redirect targets it); undefined = 443. */
+  publicHttpsPort?: number;
+  tls: GatewayTls;
+  /** Name of a pre-allocated address (GKE NamedAddress); undefined = the implementation picks one. */
+  addressName?: string;
   /** `/v1/auth/*` and `/.well-known/*`. */
   auth: GatewayBackend;
   /** Everything else under `/v1/*`. */
   api: GatewayBackend;
-  /** Per-client-IP request budget enforced by Cloud Armor; undefined = no Cloud Armor policy. */
-  cloudArmorRequestsPerMinute?: number;
-  /** Backend request timeout (seconds). */
-  timeoutSec?: number;
-  /** How long the load balancer lets in-flight requests finish on a removed endpoint (seconds). */
-  drainingTimeoutSec?: number;
+  /** undefined = no GKE policy objects (another Gateway implementation). */
+  gkePolicies?: GkeGatewayPolicies;
 }
 
 /**
- * The HTTPS entry point: a global static IP, a Google-managed certificate in a certificate map, the Gateway
- * with an HTTPS listener and an HTTP listener that only redirects, the routes, and GKE's policy resources
- * (health checks on /readyz, backend timeouts and draining, optional Cloud Armor, a modern TLS policy).
+ * The HTTPS entry point in the cluster: the Gateway with an HTTPS listener and an HTTP listener that only
+ * redirects, the routes, and (on GKE) the policy objects: health checks on /readyz, backend timeouts and
+ * draining, optional Cloud Armor, the TLS policy. The address, certificate map and SSL/Cloud Armor policies
+ * themselves belong to the cloud layer and are referenced by name.
  */
 export class Gateway extends pulumi.ComponentResource {
-  readonly address: gcp.compute.GlobalAddress;
   readonly gateway: k8s.apiextensions.CustomResource;
-  readonly url: string;
 
   constructor(name: string, args: GatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:index:Gateway", name, {}, opts);
-    if (!/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/.test(args.domain)) {
-      throw new pulumi.ResourceError(`domain "${args.domain}" is not a DNS name`, this);
-    }
+    if (args.httpPort === args.httpsPort)
+      throw new pulumi.ResourceError("httpPort and httpsPort must differ", this);
     const child = { parent: this };
-    this.url = `https://${args.domain}`;
+    const ns = args.namespace;
+    const hostname = args.domain ? { hostname: args.domain } : {};
+    const hostnames = args.domain ? { hostnames: [args.domain] } : {};
+    const sameNamespace = { namespaces: { from: "Same" } };
 
-    this.address = new gcp.compute.GlobalAddress(
-      `${name}-ip`,
-      { addressType: "EXTERNAL", ipVersion: "IPV4" },
-      child,
-    );
-
-    const managed: gcp.types.input.certificatemanager.CertificateManaged = { domains: [args.domain] };
-    if (args.dnsZone) {
-      // DNS authorisation lets the certificate be issued before traffic points at the load balancer.
-      const auth = new gcp.certificatemanager.DnsAuthorization(
-        `${name}-dns-auth`,
-        { domain: args.domain },
-        child,
-      );
-      const record = auth.dnsResourceRecords.apply((records) => {
-        const first = records[0];
-        if (!first) throw new Error("Certificate Manager returned no DNS authorisation record");
-        return first;
-      });
-      new gcp.dns.RecordSet(
-        `${name}-dns-auth-record`,
-        { managedZone: args.dnsZone, name: record.name, type: record.type, ttl: 300, rrdatas: [record.data] },
-        child,
-      );
-      new gcp.dns.RecordSet(
-        `${name}-a-record`,
+    let httpsListener: Record<string, unknown>;
+    let annotations: Record<string, string> = {};
+    if ("certificateMap" in args.tls) {
+      annotations = { "networking.gke.io/certmap": args.tls.certificateMap };
+      httpsListener = { name: "https", protocol: "HTTPS", port: args.httpsPort, ...hostname };
+    } else {
+      const secret = new k8s.core.v1.Secret(
+        `${name}-tls`,
         {
-          managedZone: args.dnsZone,
-          name: `${args.domain}.`,
-          type: "A",
-          ttl: 300,
-          rrdatas: [this.address.address],
+          metadata: { name: `${name}-tls`, namespace: ns },
+          type: "kubernetes.io/tls",
+          stringData: {
+            "tls.crt": pulumi.secret(args.tls.certificate),
+            "tls.key": pulumi.secret(args.tls.privateKey),
+          },
         },
         child,
       );
-      managed.dnsAuthorizations = [auth.id];
+      httpsListener = {
+        name: "https",
+        protocol: "HTTPS",
+        port: args.httpsPort,
+        ...hostname,
+        tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: secret.metadata.name }] },
+      };
     }
-    const certificate = new gcp.certificatemanager.Certificate(
-      `${name}-cert`,
-      { scope: "DEFAULT", managed },
-      child,
-    );
-    const certMap = new gcp.certificatemanager.CertificateMap(`${name}-certmap`, {}, child);
-    new gcp.certificatemanager.CertificateMapEntry(
-      `${name}-certmap-entry`,
-      { map: certMap.name, certificates: [certificate.id], hostname: args.domain },
-      child,
-    );
-    const sslPolicy = new gcp.compute.SSLPolicy(
-      `${name}-tls`,
-      { profile: "MODERN", minTlsVersion: "TLS_1_2" },
-      child,
-    );
-    const armor =
-      args.cloudArmorRequestsPerMinute === undefined
-        ? undefined
-        : new gcp.compute.SecurityPolicy(
-            `${name}-armor`,
-            {
-              description: "Per-client rate limit in front of the platform's API",
-              rules: [
-                {
-                  priority: 1000,
-                  action: "throttle",
-                  description: "Throttle each client IP",
-                  match: { versionedExpr: "SRC_IPS_V1", config: { srcIpRanges: ["*"] } },
-                  rateLimitOptions: {
-                    conformAction: "allow",
-                    exceedAction: "deny(429)",
-                    enforceOnKey: "IP",
-                    rateLimitThreshold: { count: args.cloudArmorRequestsPerMinute, intervalSec: 60 },
-                  },
-                },
-                {
-                  priority: 2147483647,
-                  action: "allow",
-                  description: "Default rule",
-                  match: { versionedExpr: "SRC_IPS_V1", config: { srcIpRanges: ["*"] } },
-                },
-              ],
-            },
-            child,
-          );
 
-    const ns = args.namespace;
     this.gateway = new k8s.apiextensions.CustomResource(
       name,
       {
         apiVersion: "gateway.networking.k8s.io/v1",
         kind: "Gateway",
-        metadata: { name, namespace: ns, annotations: { "networking.gke.io/certmap": certMap.name } },
+        metadata: { name, namespace: ns, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
         spec: {
-          gatewayClassName: GATEWAY_CLASS,
-          addresses: [{ type: "NamedAddress", value: this.address.name }],
+          gatewayClassName: args.gatewayClassName,
+          ...(args.addressName ? { addresses: [{ type: "NamedAddress", value: args.addressName }] } : {}),
           listeners: [
-            { name: "https", protocol: "HTTPS", port: 443, allowedRoutes: { namespaces: { from: "Same" } } },
-            { name: "http", protocol: "HTTP", port: 80, allowedRoutes: { namespaces: { from: "Same" } } },
+            { ...httpsListener, allowedRoutes: sameNamespace },
+            {
+              name: "http",
+              protocol: "HTTP",
+              port: args.httpPort,
+              ...hostname,
+              allowedRoutes: sameNamespace,
+            },
           ],
         },
       },
@@ -164,7 +130,7 @@ export class Gateway extends pulumi.ComponentResource {
         metadata: { name: `${name}-api`, namespace: ns },
         spec: {
           parentRefs: parent("https"),
-          hostnames: [args.domain],
+          ...hostnames,
           // Longest prefix wins, so /v1/auth goes to the auth service although /v1 also matches.
           rules: [
             { matches: [...prefix("/v1/auth"), ...prefix("/.well-known")], backendRefs: backend(args.auth) },
@@ -174,6 +140,11 @@ export class Gateway extends pulumi.ComponentResource {
       },
       { ...child, dependsOn: [this.gateway] },
     );
+    // Without a port the redirect goes to the scheme's well-known port (Gateway API spec): name it otherwise.
+    const port =
+      args.publicHttpsPort !== undefined && args.publicHttpsPort !== 443
+        ? { port: args.publicHttpsPort }
+        : {};
     new k8s.apiextensions.CustomResource(
       `${name}-https-redirect`,
       {
@@ -182,15 +153,30 @@ export class Gateway extends pulumi.ComponentResource {
         metadata: { name: `${name}-https-redirect`, namespace: ns },
         spec: {
           parentRefs: parent("http"),
-          hostnames: [args.domain],
+          ...hostnames,
           rules: [
-            { filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] },
+            {
+              filters: [
+                { type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301, ...port } },
+              ],
+            },
           ],
         },
       },
       { ...child, dependsOn: [this.gateway] },
     );
 
+    if (args.gkePolicies) this.gkePolicyObjects(name, ns, args, args.gkePolicies);
+    this.registerOutputs({});
+  }
+
+  private gkePolicyObjects(
+    name: string,
+    ns: pulumi.Input<string>,
+    args: GatewayArgs,
+    p: GkeGatewayPolicies,
+  ): void {
+    const child = { parent: this };
     for (const b of [args.auth, args.api]) {
       const serviceRef = { group: "", kind: "Service", name: b.service };
       const id = pulumi.output(b.service);
@@ -222,10 +208,10 @@ export class Gateway extends pulumi.ComponentResource {
           metadata: { name: pulumi.interpolate`${id}-backend`, namespace: ns },
           spec: {
             default: {
-              timeoutSec: args.timeoutSec ?? 30,
-              connectionDraining: { drainingTimeoutSec: args.drainingTimeoutSec ?? 15 },
+              timeoutSec: p.timeoutSec,
+              connectionDraining: { drainingTimeoutSec: p.drainingTimeoutSec },
               logging: { enabled: true, sampleRate: 100000 },
-              ...(armor ? { securityPolicy: armor.name } : {}),
+              ...(p.securityPolicyName ? { securityPolicy: p.securityPolicyName } : {}),
             },
             targetRef: serviceRef,
           },
@@ -233,19 +219,20 @@ export class Gateway extends pulumi.ComponentResource {
         child,
       );
     }
-    new k8s.apiextensions.CustomResource(
-      `${name}-policy`,
-      {
-        apiVersion: "networking.gke.io/v1",
-        kind: "GCPGatewayPolicy",
-        metadata: { name: `${name}-policy`, namespace: ns },
-        spec: {
-          default: { sslPolicy: sslPolicy.name },
-          targetRef: { group: "gateway.networking.k8s.io", kind: "Gateway", name },
+    if (p.sslPolicyName) {
+      new k8s.apiextensions.CustomResource(
+        `${name}-policy`,
+        {
+          apiVersion: "networking.gke.io/v1",
+          kind: "GCPGatewayPolicy",
+          metadata: { name: `${name}-policy`, namespace: ns },
+          spec: {
+            default: { sslPolicy: p.sslPolicyName },
+            targetRef: { group: "gateway.networking.k8s.io", kind: "Gateway", name },
+          },
         },
-      },
-      child,
-    );
-    this.registerOutputs({ ip: this.address.address, url: this.url });
+        child,
+      );
+    }
   }
 }

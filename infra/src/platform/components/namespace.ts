@@ -27,10 +27,11 @@ export class PlatformNamespace extends pulumi.ComponentResource {
       {
         metadata: {
           name: args.name,
+          // Every pod here meets "restricted": the services and the backup job by their own spec, the operator
+          // by its chart values, the MongoDB members through the MongoDBCommunity statefulSet override.
           labels: {
-            // The services meet "restricted"; the operator-built MongoDB pods are only checked against it
-            // (warn/audit) because their containers are defined by the operator, not by us.
-            "pod-security.kubernetes.io/enforce": "baseline",
+            "pod-security.kubernetes.io/enforce": "restricted",
+            "pod-security.kubernetes.io/enforce-version": "latest",
             "pod-security.kubernetes.io/warn": "restricted",
             "pod-security.kubernetes.io/audit": "restricted",
           },

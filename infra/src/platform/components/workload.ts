@@ -4,14 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { hpaSpec, type AutoscalingPolicy } from "./autoscaling.js";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security.js";
 
-/** Source ranges of Google's external Application Load Balancers and their health checks. */
-export const GCLB_SOURCE_RANGES = ["35.191.0.0/16", "130.211.0.0/22"] as const;
-
-/** A peer in the NetworkPolicy graph: pods in the same namespace selected by their `app` label. */
-export interface AppPeer {
-  app: string;
-  port: number;
-}
+/**
+ * A peer in the NetworkPolicy graph: pods in the same namespace selected by their `app` label, or an address
+ * range outside the cluster (an external database).
+ */
+export type Peer = { app: string; port: number } | { cidr: string; port: number };
 
 /** A value taken from a key of a Secret in the workload's namespace. */
 export interface SecretKeyRef {
@@ -24,6 +21,7 @@ export interface WorkloadArgs {
   namespace: pulumi.Input<string>;
   /** Full image reference (`repo/name@sha256:...` or `repo/name:tag`). */
   image: pulumi.Input<string>;
+  imagePullPolicy: "Always" | "IfNotPresent" | "Never";
   /** Port of the HTTP API (named `http`). */
   port: number;
   /** Port of the Prometheus endpoint (named `metrics`); never exposed on the Service. */
@@ -31,7 +29,10 @@ export interface WorkloadArgs {
   env: Record<string, pulumi.Input<string>>;
   secretEnv: Record<string, SecretKeyRef>;
   resources: { cpuRequest: string; cpuLimit: string; memoryRequest: string; memoryLimit: string };
+  /** `maxRatePerEndpoint` becomes the GKE Service annotation (traffic-based autoscaling reads it). */
   autoscaling: AutoscalingPolicy & { maxRatePerEndpoint?: number };
+  /** Declare a PodMonitoring (GKE Managed Prometheus) for the metrics port. */
+  podMonitoring: boolean;
   /** Seconds the pod keeps serving after deletion starts, so the load balancer stops routing to it first. */
   preStopSleepSeconds: number;
   /** The app's own bound on draining after SIGTERM (SHUTDOWN_TIMEOUT_MS), in seconds. */
@@ -42,12 +43,12 @@ export interface WorkloadArgs {
   ingressFromCidrs: readonly string[];
   ingressFromApps: readonly string[];
   /** Where the pods may connect to (DNS egress is allowed namespace-wide). */
-  egressTo: readonly AppPeer[];
+  egressTo: readonly Peer[];
 }
 
 /**
  * One service on the cluster: ServiceAccount, Deployment (hardened, zero-downtime rollout), Service,
- * PodDisruptionBudget, HorizontalPodAutoscaler, PodMonitoring and the service's NetworkPolicy.
+ * PodDisruptionBudget, HorizontalPodAutoscaler, PodMonitoring (optional) and the service's NetworkPolicy.
  */
 export class Workload extends pulumi.ComponentResource {
   readonly deployment: k8s.apps.v1.Deployment;
@@ -122,8 +123,9 @@ export class Workload extends pulumi.ComponentResource {
                 {
                   name,
                   image: args.image,
-                  // Images are referenced by digest or immutable tag, so a cached copy is always the right one.
-                  imagePullPolicy: "IfNotPresent",
+                  // Images are referenced by digest or immutable tag, so a cached copy is always the right one
+                  // (IfNotPresent); a cluster without a registry runs images imported into its runtime (Never).
+                  imagePullPolicy: args.imagePullPolicy,
                   ports: [
                     { name: "http", containerPort: args.port, protocol: "TCP" },
                     { name: "metrics", containerPort: args.metricsPort, protocol: "TCP" },
@@ -195,19 +197,21 @@ export class Workload extends pulumi.ComponentResource {
       { ...child, dependsOn: [this.deployment, this.service] },
     );
 
-    new k8s.apiextensions.CustomResource(
-      `${name}-metrics`,
-      {
-        apiVersion: "monitoring.googleapis.com/v1",
-        kind: "PodMonitoring",
-        metadata: meta,
-        spec: {
-          selector: { matchLabels: selector },
-          endpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }],
+    if (args.podMonitoring) {
+      new k8s.apiextensions.CustomResource(
+        `${name}-metrics`,
+        {
+          apiVersion: "monitoring.googleapis.com/v1",
+          kind: "PodMonitoring",
+          metadata: meta,
+          spec: {
+            selector: { matchLabels: selector },
+            endpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }],
+          },
         },
-      },
-      child,
-    );
+        child,
+      );
+    }
 
     new k8s.networking.v1.NetworkPolicy(
       name,
@@ -235,7 +239,11 @@ export class Workload extends pulumi.ComponentResource {
             },
           ],
           egress: args.egressTo.map((peer) => ({
-            to: [{ podSelector: { matchLabels: { app: peer.app } } }],
+            to: [
+              "app" in peer
+                ? { podSelector: { matchLabels: { app: peer.app } } }
+                : { ipBlock: { cidr: peer.cidr } },
+            ],
             ports: [{ protocol: "TCP", port: peer.port }],
           })),
         },

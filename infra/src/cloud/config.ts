@@ -1,0 +1,100 @@
+/**
+ * Typed configuration of the cloud layer (project `gke-cloud`): the ONE place that reads its stack config. Every
+ * key read here is declared in cloud/Pulumi.yaml (a test keeps the two in sync).
+ */
+import { DEFAULT_NAMESPACE } from "../shared/contract.js";
+import { DNS_NAME, Reader, pulumiConfigSource, type ConfigSource } from "../shared/config-reader.js";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface CloudConfig {
+  readonly project: string;
+  readonly region: string;
+  /** Regional cluster (control plane and nodes in three zones) or zonal (one zone, cheaper, dev only). */
+  readonly regionalCluster: boolean;
+  readonly zone: string;
+  readonly deletionProtection: boolean;
+  readonly namePrefix: string;
+  readonly subnetCidr: string;
+  readonly podsCidr: string;
+  readonly servicesCidr: string;
+  readonly masterCidr: string;
+  readonly authorizedNetworks: readonly string[];
+  readonly dnsEndpoint: boolean;
+  readonly releaseChannel: "RAPID" | "REGULAR" | "STABLE";
+  readonly nodeMachineType: string;
+  readonly nodeMinCount: number;
+  readonly nodeMaxCount: number;
+  readonly nodeDiskSizeGb: number;
+  readonly nodeSpot: boolean;
+  readonly domain: string;
+  /** Cloud DNS managed zone (in the same project) that serves `domain`; empty = records are created by hand. */
+  readonly dnsZone: string;
+  readonly cloudArmor: boolean;
+  readonly cloudArmorRequestsPerMinute: number;
+  /** Namespace the platform layer deploys into (the backup job's Workload Identity binding names it). */
+  readonly namespace: string;
+  readonly backupRetentionDays: number;
+  readonly alertEmail: string;
+}
+
+/** Parses and validates a configuration source. Throws a ConfigValidationError listing every bad key. */
+export function parseCloudConfig(
+  source: ConfigSource,
+  stack: string,
+): { config: CloudConfig; keys: Set<string> } {
+  const r = new Reader(source);
+  const region = r.matching("region", /^[a-z]+-[a-z]+\d$/, "a region such as europe-west1", "europe-west1");
+  const authorizedNetworks = r.cidrArray("authorizedNetworks");
+  for (const cidr of authorizedNetworks) {
+    if (cidr.endsWith("/0"))
+      r.errors.push(`authorizedNetworks: "${cidr}" opens the control plane to the internet`);
+  }
+  const config: CloudConfig = {
+    project: r.matching("project", /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "a Google Cloud project ID"),
+    region,
+    regionalCluster: r.boolean("regionalCluster", true),
+    zone: r.matching("zone", /^[a-z]+-[a-z]+\d-[a-z]$/, "a zone such as europe-west1-b", `${region}-b`),
+    deletionProtection: r.boolean("deletionProtection", true),
+    namePrefix: r.matching(
+      "namePrefix",
+      /^[a-z][a-z0-9-]{1,14}$/,
+      "2-15 lowercase letters, digits or -",
+      `gke-${stack}`,
+    ),
+    subnetCidr: r.cidr("subnetCidr", "10.10.0.0/20"),
+    podsCidr: r.cidr("podsCidr", "10.20.0.0/14"),
+    servicesCidr: r.cidr("servicesCidr", "10.30.0.0/20"),
+    masterCidr: r.cidr("masterCidr", "172.16.0.0/28"),
+    authorizedNetworks,
+    dnsEndpoint: r.boolean("dnsEndpoint", true),
+    releaseChannel: r.oneOf("releaseChannel", ["RAPID", "REGULAR", "STABLE"], "REGULAR"),
+    nodeMachineType: r.matching(
+      "nodeMachineType",
+      /^[a-z0-9]+-[a-z0-9-]+$/,
+      "a machine type",
+      "e2-standard-4",
+    ),
+    nodeMinCount: r.integer("nodeMinCount", 1, 0, 100),
+    nodeMaxCount: r.integer("nodeMaxCount", 3, 1, 100),
+    nodeDiskSizeGb: r.integer("nodeDiskSizeGb", 50, 20, 2000),
+    nodeSpot: r.boolean("nodeSpot", false),
+    domain: r.matching("domain", DNS_NAME, "a DNS name such as api.example.com"),
+    dnsZone: r.matching("dnsZone", /^([a-z][a-z0-9-]*)?$/, "a Cloud DNS managed zone name", ""),
+    cloudArmor: r.boolean("cloudArmor", false),
+    cloudArmorRequestsPerMinute: r.integer("cloudArmorRequestsPerMinute", 1200, 10, 1_000_000),
+    namespace: r.matching("namespace", /^[a-z][a-z0-9-]{0,62}$/, "a namespace name", DEFAULT_NAMESPACE),
+    backupRetentionDays: r.integer("backupRetentionDays", 14, 1, 3650),
+    alertEmail: r.matching("alertEmail", /^([^@\s]+@[^@\s]+)?$/, "an e-mail address", ""),
+  };
+  if (config.nodeMinCount > config.nodeMaxCount) {
+    r.errors.push(`nodeMinCount: ${config.nodeMinCount} is above nodeMaxCount ${config.nodeMaxCount}`);
+  }
+  if (stack === "prod" && !config.regionalCluster) r.errors.push("regionalCluster: prod must be regional");
+  r.finish(stack, "cloud");
+  return { config, keys: r.keys };
+}
+
+/** Reads the current stack's configuration from Pulumi. */
+export function loadCloudConfig(): CloudConfig {
+  return parseCloudConfig(pulumiConfigSource(), pulumi.getStack()).config;
+}

@@ -1,0 +1,408 @@
+/**
+ * Typed configuration of the platform layer (project `gke-platform`): the ONE place that reads its stack config.
+ * Every key read here is declared in platform/Pulumi.yaml (a test keeps the two in sync). Values the cloud stack
+ * can provide (shared/contract.ts `CLOUD_OUTPUTS`) are optional here: `resolveClusterInputs` fills them from the
+ * StackReference and checks what is still missing.
+ */
+import { createPrivateKey } from "node:crypto";
+
+import * as pulumi from "@pulumi/pulumi";
+
+import { DEFAULT_NAMESPACE, GCLB_SOURCE_RANGES } from "../shared/contract.js";
+import {
+  CRON,
+  DNS_NAME,
+  QUANTITY,
+  Reader,
+  pulumiConfigSource,
+  type ConfigSource,
+} from "../shared/config-reader.js";
+
+/** Sizing, scaling and image for one service. */
+export interface AppConfig {
+  /**
+   * Full image reference (`<registry>/<path>@sha256:<64 hex>` as CI sets it, or `...:<tag>`), or only a tag
+   * (`0.3.1`) or digest (`sha256:...`) of the image in the stack's registry (`registryUrl`).
+   */
+  readonly image: string;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** HPA target for average CPU utilisation, percent of the CPU request. */
+  readonly cpuTargetPercent: number;
+  readonly cpuRequest: string;
+  readonly cpuLimit: string;
+  readonly memoryRequest: string;
+  readonly memoryLimit: string;
+  readonly logLevel: string;
+}
+
+/** app-a adds the traffic-based autoscaling knobs. */
+export interface AppAConfig extends AppConfig {
+  /** Requests per second one pod sustains at the latency objective (`networking.gke.io/max-rate-per-endpoint`). */
+  readonly maxRatePerEndpoint: number;
+  /** Target for `gclb-capacity-fullness`, percent of `maxRatePerEndpoint`. */
+  readonly capacityTargetPercent: number;
+}
+
+/** `gke`: every GKE-only object on; `generic`: plain Kubernetes (kind, minikube, the local cluster). */
+export type ClusterFlavor = "gke" | "generic";
+
+/** GKE-only objects, each switchable; defaults follow `clusterFlavor`. */
+export interface GkeFeatures {
+  /** HealthCheckPolicy, GCPBackendPolicy, GCPGatewayPolicy. */
+  readonly gatewayPolicies: boolean;
+  /** app-a's HPA on `gclb-capacity-fullness` + the `max-rate-per-endpoint` annotation (off: CPU only). */
+  readonly trafficAutoscaling: boolean;
+  /** `iam.gke.io/gcp-service-account` on the backup job's ServiceAccount. */
+  readonly workloadIdentity: boolean;
+  /** PodMonitoring objects for Managed Prometheus. */
+  readonly podMonitoring: boolean;
+  /** The nightly mongodump CronJob to Cloud Storage. */
+  readonly backup: boolean;
+}
+
+/** Secret values given as stack config (never logged; the program wraps each in `pulumi.secret`). */
+export interface PlatformSecretsConfig {
+  readonly kubeconfig: string | undefined;
+  readonly jwtSigningKey: string | undefined;
+  readonly mongodbAppAPassword: string | undefined;
+  readonly mongodbAppBPassword: string | undefined;
+  readonly mongodbBackupPassword: string | undefined;
+  readonly appAMongodbUri: string | undefined;
+  readonly appBMongodbUri: string | undefined;
+  readonly backupMongodbUri: string | undefined;
+  readonly gatewayTlsCertificate: string | undefined;
+  readonly gatewayTlsPrivateKey: string | undefined;
+}
+
+export interface PlatformConfig {
+  /** `<org>/gke-cloud/<stack>`: read cluster values from the cloud stack; undefined = bring your own cluster. */
+  readonly cloudStack: string | undefined;
+  readonly clusterFlavor: ClusterFlavor;
+  readonly gke: GkeFeatures;
+  readonly namespace: string;
+  /** Values the cloud stack exports; set here they win over the stack reference. */
+  readonly cluster: {
+    readonly registryUrl: string | undefined;
+    readonly zoneCount: number | undefined;
+    readonly domain: string | undefined;
+    readonly gatewayAddressName: string | undefined;
+    readonly certificateMapName: string | undefined;
+    readonly sslPolicyName: string | undefined;
+    readonly securityPolicyName: string | undefined;
+    readonly backupBucket: string | undefined;
+    readonly backupServiceAccount: string | undefined;
+    readonly apiServerCidrs: readonly string[] | undefined;
+  };
+  readonly secrets: PlatformSecretsConfig;
+  readonly publicUrl: string | undefined;
+  readonly gatewayClassName: string;
+  readonly gatewayHttpPort: number;
+  readonly gatewayHttpsPort: number;
+  readonly gatewaySourceRanges: readonly string[];
+  readonly apiServerPort: number;
+  readonly imagePullPolicy: "Always" | "IfNotPresent" | "Never";
+  readonly appA: AppAConfig;
+  readonly appB: AppConfig;
+  readonly hpaScaleUpStabilizationSeconds: number;
+  readonly hpaScaleDownStabilizationSeconds: number;
+  readonly jwtAudience: string;
+  readonly preStopSleepSeconds: number;
+  readonly mongodbMode: "operator" | "external";
+  readonly mongodbEgressCidrs: readonly string[];
+  readonly mongodbMembers: number;
+  /** Explicit choice; undefined = required when the cluster spans more than one zone. */
+  readonly mongodbZoneAntiAffinity: "required" | "preferred" | undefined;
+  readonly mongodbVersion: string;
+  readonly mongodbStorageSize: string;
+  /** "" = the cluster's default StorageClass. */
+  readonly mongodbStorageClass: string;
+  readonly mongodbCpuRequest: string;
+  readonly mongodbMemoryRequest: string;
+  readonly mongodbMemoryLimit: string;
+  readonly mongodbOperatorChartVersion: string;
+  readonly backupSchedule: string;
+  readonly backupToolsImage: string;
+  readonly backupUploaderImage: string;
+}
+
+/**
+ * Gateway classes the program accepts without further ado: GKE's (single-cluster) classes and Traefik's. Any other
+ * implementation is accepted once listed in `allowedGatewayClasses`, so a typo never reaches the cluster as a
+ * Gateway that nothing programs.
+ */
+export const KNOWN_GATEWAY_CLASSES = [
+  "gke-l7-global-external-managed",
+  "gke-l7-regional-external-managed",
+  "gke-l7-rilb",
+  "gke-l7-gxlb",
+  "traefik",
+] as const;
+
+/** True for the classes GKE's own Gateway controller implements (its policies only apply to them). */
+export function isGkeGatewayClass(name: string): boolean {
+  return name.startsWith("gke-l7-");
+}
+
+const TAG_OR_DIGEST = "(sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})";
+const IMAGE = new RegExp(
+  `^(${TAG_OR_DIGEST}|[a-z0-9.-]+(:\\d+)?/[a-z0-9._/-]+(@sha256:[a-f0-9]{64}|:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))$`,
+);
+const STACK_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+const MONGODB_URI = /^mongodb(\+srv)?:\/\/\S+$/;
+
+function readApp(
+  r: Reader,
+  prefix: "appA" | "appB",
+  defaults: { cpu: string; cpuLimit: string; memory: string; memoryLimit: string },
+): AppConfig {
+  const app: AppConfig = {
+    image: r.matching(`${prefix}Image`, IMAGE, "an image reference, a tag or sha256:<digest>"),
+    minReplicas: r.integer(`${prefix}MinReplicas`, 2, 1, 100),
+    maxReplicas: r.integer(`${prefix}MaxReplicas`, 10, 1, 500),
+    cpuTargetPercent: r.integer(`${prefix}CpuTargetPercent`, 70, 10, 95),
+    cpuRequest: r.matching(`${prefix}CpuRequest`, QUANTITY, "a CPU quantity such as 250m", defaults.cpu),
+    cpuLimit: r.matching(`${prefix}CpuLimit`, QUANTITY, "a CPU quantity such as 1", defaults.cpuLimit),
+    memoryRequest: r.matching(
+      `${prefix}MemoryRequest`,
+      QUANTITY,
+      "a memory quantity such as 256Mi",
+      defaults.memory,
+    ),
+    memoryLimit: r.matching(
+      `${prefix}MemoryLimit`,
+      QUANTITY,
+      "a memory quantity such as 512Mi",
+      defaults.memoryLimit,
+    ),
+    logLevel: r.oneOf(`${prefix}LogLevel`, ["trace", "debug", "info", "warn", "error", "fatal"], "info"),
+  };
+  if (/(^|:)latest$/.test(app.image))
+    r.errors.push(`${prefix}Image: "latest" is a floating tag; use a version or digest`);
+  if (app.minReplicas > app.maxReplicas) {
+    r.errors.push(
+      `${prefix}MinReplicas: ${app.minReplicas} is above ${prefix}MaxReplicas ${app.maxReplicas}`,
+    );
+  }
+  return app;
+}
+
+/** The problem with a PEM that should be an Ed25519 PKCS#8 private key, or undefined when it is one. */
+export function ed25519KeyProblem(pem: string): string | undefined {
+  if (!pem.includes("-----BEGIN PRIVATE KEY-----"))
+    return "expected a PKCS#8 PEM (-----BEGIN PRIVATE KEY-----)";
+  try {
+    const type = createPrivateKey(pem).asymmetricKeyType;
+    return type === "ed25519" ? undefined : `expected an Ed25519 key, got ${String(type)}`;
+  } catch {
+    return "not a readable private key";
+  }
+}
+
+function readSecrets(r: Reader): PlatformSecretsConfig {
+  const secrets: PlatformSecretsConfig = {
+    kubeconfig: r.secret("kubeconfig"),
+    jwtSigningKey: r.secret("jwtSigningKey"),
+    mongodbAppAPassword: r.secret("mongodbAppAPassword"),
+    mongodbAppBPassword: r.secret("mongodbAppBPassword"),
+    mongodbBackupPassword: r.secret("mongodbBackupPassword"),
+    appAMongodbUri: r.secret("appAMongodbUri"),
+    appBMongodbUri: r.secret("appBMongodbUri"),
+    backupMongodbUri: r.secret("backupMongodbUri"),
+    gatewayTlsCertificate: r.secret("gatewayTlsCertificate"),
+    gatewayTlsPrivateKey: r.secret("gatewayTlsPrivateKey"),
+  };
+  // Messages name the key and the problem, never the value.
+  if (secrets.jwtSigningKey !== undefined) {
+    const problem = ed25519KeyProblem(secrets.jwtSigningKey);
+    if (problem) r.errors.push(`jwtSigningKey: ${problem}`);
+  }
+  for (const key of ["appAMongodbUri", "appBMongodbUri", "backupMongodbUri"] as const) {
+    const uri = secrets[key];
+    if (uri !== undefined && !MONGODB_URI.test(uri))
+      r.errors.push(`${key}: expected a mongodb:// or mongodb+srv:// connection string`);
+  }
+  const cert = secrets.gatewayTlsCertificate;
+  const key = secrets.gatewayTlsPrivateKey;
+  if ((cert === undefined) !== (key === undefined)) {
+    r.errors.push("gatewayTlsCertificate: set together with gatewayTlsPrivateKey (both or neither)");
+  }
+  if (cert !== undefined && !cert.includes("-----BEGIN CERTIFICATE-----"))
+    r.errors.push("gatewayTlsCertificate: expected a PEM certificate (chain)");
+  if (key !== undefined && !/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(key))
+    r.errors.push("gatewayTlsPrivateKey: expected a PEM private key");
+  if (secrets.kubeconfig !== undefined && !/\b(clusters|apiVersion)\b/.test(secrets.kubeconfig))
+    r.errors.push("kubeconfig: expected a kubeconfig document (YAML or JSON)");
+  return secrets;
+}
+
+/** Parses and validates a configuration source. Throws a ConfigValidationError listing every bad key. */
+export function parsePlatformConfig(
+  source: ConfigSource,
+  stack: string,
+): { config: PlatformConfig; keys: Set<string>; secretKeys: Set<string> } {
+  const r = new Reader(source);
+  const cloudStack = r.optional("cloudStack");
+  if (cloudStack !== undefined && !STACK_NAME.test(cloudStack))
+    r.errors.push(`cloudStack: expected <organization>/<project>/<stack>, got "${cloudStack}"`);
+  const clusterFlavor = r.oneOf<ClusterFlavor>("clusterFlavor", ["gke", "generic"], "gke");
+  const onGke = clusterFlavor === "gke";
+  const mongodbMode = r.oneOf("mongodbMode", ["operator", "external"], "operator");
+  const gke: GkeFeatures = {
+    gatewayPolicies: r.boolean("gkeGatewayPolicies", onGke),
+    trafficAutoscaling: r.boolean("trafficAutoscaling", onGke),
+    workloadIdentity: r.boolean("workloadIdentity", onGke),
+    podMonitoring: r.boolean("podMonitoring", onGke),
+    // An external database (Atlas, an existing replica set) comes with its own backups.
+    backup: r.boolean("backup", onGke && mongodbMode === "operator"),
+  };
+  // 0 (the declared default) = take it from the cloud stack, else 1.
+  const zoneCount = r.integer("zoneCount", 0, 0, 10);
+  const domain = r.optional("domain");
+  if (domain !== undefined && !DNS_NAME.test(domain))
+    r.errors.push(`domain: expected a DNS name such as api.example.com, got "${domain}"`);
+  const publicUrl = r.optional("publicUrl");
+  if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+$/.test(publicUrl))
+    r.errors.push(`publicUrl: expected https://<host>[:<port>] without a path, got "${publicUrl}"`);
+  // [] (the declared default) = take them from the cloud stack.
+  const apiServerList = r.cidrArray("apiServerCidrs");
+  const apiServerCidrs = apiServerList.length > 0 ? apiServerList : undefined;
+
+  const gatewayClassName = r.string("gatewayClassName", onGke ? "gke-l7-global-external-managed" : undefined);
+  const allowedGatewayClasses = r.stringArray("allowedGatewayClasses");
+  if (
+    gatewayClassName !== "" &&
+    !(KNOWN_GATEWAY_CLASSES as readonly string[]).includes(gatewayClassName) &&
+    !allowedGatewayClasses.includes(gatewayClassName)
+  ) {
+    r.errors.push(
+      `gatewayClassName: unknown class "${gatewayClassName}"; expected one of ${KNOWN_GATEWAY_CLASSES.join(", ")}, or list it in allowedGatewayClasses`,
+    );
+  }
+
+  const config: PlatformConfig = {
+    cloudStack,
+    clusterFlavor,
+    gke,
+    namespace: r.matching("namespace", /^[a-z][a-z0-9-]{0,62}$/, "a namespace name", DEFAULT_NAMESPACE),
+    cluster: {
+      registryUrl: r.optional("registryUrl"),
+      zoneCount: zoneCount === 0 ? undefined : zoneCount,
+      domain,
+      gatewayAddressName: r.optional("gatewayAddressName"),
+      certificateMapName: r.optional("certificateMapName"),
+      sslPolicyName: r.optional("sslPolicyName"),
+      securityPolicyName: r.optional("securityPolicyName"),
+      backupBucket: r.optional("backupBucket"),
+      backupServiceAccount: r.optional("backupServiceAccount"),
+      apiServerCidrs,
+    },
+    secrets: readSecrets(r),
+    publicUrl,
+    gatewayClassName,
+    gatewayHttpPort: r.integer("gatewayHttpPort", 80, 1, 65535),
+    gatewayHttpsPort: r.integer("gatewayHttpsPort", 443, 1, 65535),
+    gatewaySourceRanges: r.cidrArray("gatewaySourceRanges", GCLB_SOURCE_RANGES),
+    apiServerPort: r.integer("apiServerPort", 443, 1, 65535),
+    imagePullPolicy: r.oneOf("imagePullPolicy", ["Always", "IfNotPresent", "Never"], "IfNotPresent"),
+    appA: {
+      // Memory: app-a peaked at ~330 MiB RSS under load (docs/benchmarks.md).
+      ...readApp(r, "appA", { cpu: "250m", cpuLimit: "1", memory: "384Mi", memoryLimit: "768Mi" }),
+      // 350 req/s per pod at a 250m CPU request: derived from the benchmark in docs/benchmarks.md.
+      maxRatePerEndpoint: r.integer("appAMaxRatePerEndpoint", 350, 1, 100_000),
+      capacityTargetPercent: r.integer("appACapacityTargetPercent", 70, 10, 100),
+    },
+    appB: readApp(r, "appB", { cpu: "500m", cpuLimit: "1", memory: "256Mi", memoryLimit: "512Mi" }),
+    hpaScaleUpStabilizationSeconds: r.integer("hpaScaleUpStabilizationSeconds", 0, 0, 3600),
+    hpaScaleDownStabilizationSeconds: r.integer("hpaScaleDownStabilizationSeconds", 300, 0, 3600),
+    jwtAudience: r.matching("jwtAudience", /^\S+$/, "a non-empty audience", "jobs-api"),
+    preStopSleepSeconds: r.integer("preStopSleepSeconds", 15, 0, 120),
+    mongodbMode,
+    mongodbEgressCidrs: r.cidrArray("mongodbEgressCidrs"),
+    mongodbMembers: r.integer("mongodbMembers", 3, 1, 7),
+    mongodbZoneAntiAffinity: r.has("mongodbZoneAntiAffinity")
+      ? r.oneOf<"required" | "preferred">("mongodbZoneAntiAffinity", ["required", "preferred"], "required")
+      : undefined,
+    mongodbVersion: r.matching("mongodbVersion", /^8\.0\.\d+$/, "a pinned 8.0.x version", "8.0.12"),
+    mongodbStorageSize: r.matching("mongodbStorageSize", QUANTITY, "a storage quantity such as 20Gi", "20Gi"),
+    mongodbStorageClass: r.matching(
+      "mongodbStorageClass",
+      /^[a-z0-9-]*$/,
+      "a StorageClass",
+      onGke ? "premium-rwo" : "",
+    ),
+    mongodbCpuRequest: r.matching("mongodbCpuRequest", QUANTITY, "a CPU quantity", "500m"),
+    mongodbMemoryRequest: r.matching("mongodbMemoryRequest", QUANTITY, "a memory quantity", "1Gi"),
+    mongodbMemoryLimit: r.matching("mongodbMemoryLimit", QUANTITY, "a memory quantity", "2Gi"),
+    mongodbOperatorChartVersion: r.matching(
+      "mongodbOperatorChartVersion",
+      /^\d+\.\d+\.\d+$/,
+      "x.y.z",
+      "1.10.1",
+    ),
+    backupSchedule: r.matching("backupSchedule", CRON, "a five-field cron expression", "0 3 * * *"),
+    backupToolsImage: r.matching(
+      "backupToolsImage",
+      /^\S+[:@]\S+$/,
+      "a pinned image",
+      "docker.io/library/mongo:8.0.12",
+    ),
+    backupUploaderImage: r.matching(
+      "backupUploaderImage",
+      /^\S+[:@]\S+$/,
+      "a pinned image",
+      "gcr.io/google.com/cloudsdktool/google-cloud-cli:537.0.0-slim",
+    ),
+  };
+
+  if (config.gatewayHttpPort === config.gatewayHttpsPort)
+    r.errors.push("gatewayHttpsPort: must differ from gatewayHttpPort");
+  if (config.mongodbMembers % 2 === 0) {
+    r.errors.push(
+      `mongodbMembers: ${config.mongodbMembers} members cannot elect a primary after losing half; use an odd number`,
+    );
+  }
+  if (config.mongodbMode === "external") {
+    for (const key of ["appAMongodbUri", "appBMongodbUri"] as const) {
+      if (config.secrets[key] === undefined)
+        r.errors.push(
+          `${key}: required when mongodbMode is external, set it with \`pulumi config set --secret ${key} mongodb://...\``,
+        );
+    }
+    if (config.mongodbEgressCidrs.length === 0)
+      r.errors.push(
+        "mongodbEgressCidrs: required when mongodbMode is external (where the database is; 0.0.0.0/0 for a service without fixed addresses)",
+      );
+    if (config.gke.backup && config.secrets.backupMongodbUri === undefined)
+      r.errors.push("backupMongodbUri: required when backup is on and mongodbMode is external");
+  }
+  if (config.cloudStack === undefined) {
+    // Bring your own cluster: what the cloud stack would have generated must come from encrypted config.
+    const needed: (keyof PlatformSecretsConfig)[] = ["jwtSigningKey"];
+    if (config.mongodbMode === "operator")
+      needed.push("mongodbAppAPassword", "mongodbAppBPassword", "mongodbBackupPassword");
+    for (const key of needed) {
+      if (config.secrets[key] === undefined)
+        r.errors.push(
+          `${key}: required without cloudStack, create it with \`infra/scripts/init-secrets.sh ${stack}\` (pulumi config set --secret)`,
+        );
+    }
+    if (config.publicUrl === undefined && config.cluster.domain === undefined)
+      r.errors.push(
+        "publicUrl: required without cloudStack when domain is not set (the JWT issuer and gatewayUrl)",
+      );
+  }
+  if (stack === "prod") {
+    if (config.appA.minReplicas < 2) r.errors.push("appAMinReplicas: prod needs at least 2");
+    if (config.appB.minReplicas < 2) r.errors.push("appBMinReplicas: prod needs at least 2");
+    if (config.mongodbMode === "operator" && config.mongodbMembers < 3)
+      r.errors.push("mongodbMembers: prod needs at least 3");
+  }
+  r.finish(stack, "platform");
+  return { config, keys: r.keys, secretKeys: r.secretKeys };
+}
+
+/** Reads the current stack's configuration from Pulumi. */
+export function loadPlatformConfig(): PlatformConfig {
+  return parsePlatformConfig(pulumiConfigSource(), pulumi.getStack()).config;
+}
