@@ -48,7 +48,10 @@ export function globalArgs(instructions: readonly Instruction[]): Map<string, st
 /** A `FROM` instruction's arguments with `${NAME}`/`$NAME` replaced by the global ARG defaults. */
 export function fromArgs(instructions: readonly Instruction[], from: Instruction): string {
   const args = globalArgs(instructions);
-  return from.args.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (whole, name: string) => args.get(name) ?? whole);
+  return from.args.replace(
+    /\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g,
+    (whole, name: string) => args.get(name) ?? whole,
+  );
 }
 
 /** Every `FROM` image reference (ARG defaults resolved) that is not an earlier stage name. */

@@ -9,7 +9,7 @@ export function parseGithubOutput(text: string): Map<string, string> {
   if (lines.at(-1) === "") lines.pop();
   const outputs = new Map<string, string>();
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+    const line = lines[i] ?? "";
     if (line === "") continue;
     const equals = line.indexOf("=");
     const heredoc = line.indexOf("<<");
@@ -24,7 +24,7 @@ export function parseGithubOutput(text: string): Map<string, string> {
         throw new Error(`Invalid format '${line}'. Name must not be empty and delimiter must not be empty`);
       }
       const value: string[] = [];
-      for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i]!);
+      for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i] ?? "");
       if (i >= lines.length) throw new Error(`Invalid value. Matching delimiter not found '${delimiter}'`);
       outputs.set(name, value.join("\n"));
     } else {

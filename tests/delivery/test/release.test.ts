@@ -54,10 +54,10 @@ describe("release and deploy workflows", () => {
       ".github/workflows/preview.yml preview",
     ]);
     for (const { where, job } of pulumiJobs) {
-      const components = String(
-        stepUsing(job, "google-github-actions/setup-gcloud")?.with?.install_components ?? "",
+      const components = stepUsing(job, "google-github-actions/setup-gcloud")?.with?.install_components;
+      expect(typeof components === "string" ? components.split(/[\s,]+/) : [], where).toContain(
+        "gke-gcloud-auth-plugin",
       );
-      expect(components.split(/[\s,]+/), where).toContain("gke-gcloud-auth-plugin");
     }
   });
 

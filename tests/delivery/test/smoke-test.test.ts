@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -25,17 +25,19 @@ function fakeApi(versions: { "app-a"?: string; "app-b"?: string }) {
     const url = req.url ?? "/";
     const authorised = req.headers.authorization === "Bearer token-1";
     req.resume();
+    const route = (): [number, "app-a" | "app-b", unknown?] => {
+      if (url === "/.well-known/jwks.json") return [200, "app-b", { keys: [{ kid: "k1" }] }];
+      if (url === "/v1/auth/register") return [201, "app-b", {}];
+      if (url === "/v1/auth/login") return [200, "app-b", { accessToken: "token-1", refreshToken: "r-1" }];
+      if (url === "/v1/auth/logout") return [204, "app-b"];
+      if (!authorised) return [401, "app-a", { title: "Unauthorized" }];
+      if (url === "/v1/jobs" && req.method === "POST") return [201, "app-a", { id: "j1" }];
+      if (url === "/v1/jobs/j1" && req.method === "GET") return [200, "app-a", { title: "Smoke test" }];
+      if (url === "/v1/jobs/j1" && req.method === "DELETE") return [204, "app-a"];
+      return [404, "app-a", {}];
+    };
     req.on("end", () => {
-      if (url === "/.well-known/jwks.json") return send(200, "app-b", { keys: [{ kid: "k1" }] });
-      if (url === "/v1/auth/register") return send(201, "app-b", {});
-      if (url === "/v1/auth/login")
-        return send(200, "app-b", { accessToken: "token-1", refreshToken: "r-1" });
-      if (url === "/v1/auth/logout") return send(204, "app-b");
-      if (!authorised) return send(401, "app-a", { title: "Unauthorized" });
-      if (url === "/v1/jobs" && req.method === "POST") return send(201, "app-a", { id: "j1" });
-      if (url === "/v1/jobs/j1" && req.method === "GET") return send(200, "app-a", { title: "Smoke test" });
-      if (url === "/v1/jobs/j1" && req.method === "DELETE") return send(204, "app-a");
-      return send(404, "app-a", {});
+      send(...route());
     });
   };
 }
@@ -45,7 +47,7 @@ afterAll(() => {
   for (const server of servers) server.close();
 });
 
-async function listen(server: ReturnType<typeof createHttpServer>): Promise<number> {
+async function listen(server: Server): Promise<number> {
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return (server.address() as AddressInfo).port;
@@ -61,7 +63,11 @@ function smoke(
   });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on("close", (status) => resolve({ status, stderr })));
+  return new Promise((resolve) =>
+    child.on("close", (status) => {
+      resolve({ status, stderr });
+    }),
+  );
 }
 
 describe("smoke-test.sh", () => {
@@ -97,7 +103,7 @@ describe("smoke-test.sh", () => {
       { key: readFileSync(key), cert: readFileSync(cert) },
       fakeApi({ "app-a": "1.4.0", "app-b": "2.0.1" }),
     );
-    const port = await listen(server as unknown as ReturnType<typeof createHttpServer>);
+    const port = await listen(server);
     // .invalid never resolves (RFC 6761): only --resolve can make this URL work.
     const result = await smoke([
       "--resolve-ip",
