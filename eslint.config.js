@@ -25,7 +25,41 @@ export default tseslint.config(
       "no-console": "error",
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
-      "@typescript-eslint/consistent-type-imports": "error",
+      // One type-import style: types come in their own `import type { ... }` line, never inline `{ a, type B }`.
+      "@typescript-eslint/consistent-type-imports": [
+        "error",
+        { prefer: "type-imports", fixStyle: "separate-type-imports" },
+      ],
+    },
+  },
+  {
+    // Inline `type` specifiers are the second style; the packages below use the first one only. (infra/, bootstrap/
+    // and tests/delivery can join by adding their globs here.)
+    files: ["apps/**", "packages/**", "tests/e2e/**", "tests/reliability/**", "bench/**"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "ImportDeclaration[importKind='value'] > ImportSpecifier[importKind='type']",
+          message: "Import types in a separate `import type { ... }` declaration (one type-import style).",
+        },
+      ],
+    },
+  },
+  {
+    // The style guide: each service's src/env.ts is the only service code that reads the environment, and shared
+    // never does (it takes explicit options). Tests, devkit, bench and scripts are tooling and may.
+    files: ["apps/*/src/**", "packages/shared/src/**"],
+    ignores: ["apps/*/src/env.ts"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        {
+          object: "process",
+          property: "env",
+          message: "Read configuration in the service's src/env.ts and pass it in (STYLE: env.ts only).",
+        },
+      ],
     },
   },
   {

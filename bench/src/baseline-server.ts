@@ -2,7 +2,8 @@
  * Baseline servers measured in the same run as the services: `node dist/baseline-server.js node-http|express`.
  * Each listens on 127.0.0.1 port 0 and prints one JSON line {"message":"listening","port":N} like the services.
  */
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
+import type { Server } from "node:http";
 import express from "express";
 
 const BODY = JSON.stringify({ hello: "world" });

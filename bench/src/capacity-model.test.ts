@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildInputs } from "./capacity.js";
 import { DEFAULT_INPUTS } from "./capacity-defaults.js";
-import { ceilTo, HOURS_PER_MONTH, planCapacity, podsFor, type CapacityInputs } from "./capacity-model.js";
+import { ceilTo, HOURS_PER_MONTH, planCapacity, podsFor } from "./capacity-model.js";
+import type { CapacityInputs } from "./capacity-model.js";
 
 /** Round numbers so every expected value below can be checked with pen and paper. */
 function inputs(overrides: Partial<CapacityInputs> = {}): CapacityInputs {

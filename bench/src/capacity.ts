@@ -7,7 +7,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DEFAULT_INPUTS } from "./capacity-defaults.js";
-import { HOURS_PER_MONTH, planCapacity, type CapacityInputs, type CapacityPlan } from "./capacity-model.js";
+import { HOURS_PER_MONTH, planCapacity } from "./capacity-model.js";
+import type { CapacityInputs, CapacityPlan } from "./capacity-model.js";
 import { latestResultsFile, readResults } from "./results.js";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "results");

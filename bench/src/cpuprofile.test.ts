@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { packageOf, selfTimes, type CpuProfile } from "./cpuprofile.js";
+import { packageOf, selfTimes } from "./cpuprofile.js";
+import type { CpuProfile } from "./cpuprofile.js";
 
 const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 9 });
 

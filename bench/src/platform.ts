@@ -4,14 +4,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import {
-  buildJob,
-  startStack,
-  type AppProcess,
-  type Ingress,
-  type JobInput,
-  type LocalMongo,
-} from "@platform/devkit";
+import { buildJob, startStack } from "@platform/devkit";
+import type { AppProcess, Ingress, JobInput, LocalMongo } from "@platform/devkit";
 
 export interface BenchPlatform {
   readonly mongo: LocalMongo;

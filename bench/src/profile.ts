@@ -7,9 +7,11 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { formatSelfTimes, selfTimes, type CpuProfile } from "./cpuprofile.js";
+import { formatSelfTimes, selfTimes } from "./cpuprofile.js";
+import type { CpuProfile } from "./cpuprofile.js";
 import { runScenario } from "./load.js";
-import { serviceScenarios, type ServiceScenarios } from "./scenarios.js";
+import { serviceScenarios } from "./scenarios.js";
+import type { ServiceScenarios } from "./scenarios.js";
 import { startBenchPlatform } from "./platform.js";
 
 const { values } = parseArgs({

@@ -1,7 +1,8 @@
 /** The load targets of one bench run, built from a started stack. */
 import type autocannon from "autocannon";
 import type { LoadTarget } from "./load.js";
-import { jobBody, login, type BenchPlatform } from "./platform.js";
+import { jobBody, login } from "./platform.js";
+import type { BenchPlatform } from "./platform.js";
 
 /** Cycles through the seeded jobs so reads are not all answered from one hot document. */
 function rotatingGet(prefix: string, ids: readonly string[]): autocannon.Request[] {

@@ -3,9 +3,12 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { createSelfSignedCertificate } from "./cert.js";
-import { startHealthChecks, type HealthCheckOptions } from "./health-check.js";
-import { renderNginxConfig, upstreamAddress, type NginxConfigValues } from "./nginx-config.js";
-import { exitedError, spawnManaged, which, type ManagedProcess } from "./process.js";
+import { startHealthChecks } from "./health-check.js";
+import type { HealthCheckOptions } from "./health-check.js";
+import { renderNginxConfig, upstreamAddress } from "./nginx-config.js";
+import type { NginxConfigValues } from "./nginx-config.js";
+import { exitedError, spawnManaged, which } from "./process.js";
+import type { ManagedProcess } from "./process.js";
 import { makeTempDir, removeTempDir } from "./temp.js";
 import { freePort, waitFor } from "./wait.js";
 

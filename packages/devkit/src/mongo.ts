@@ -2,7 +2,8 @@ import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { mongoHello } from "./mongo-wire.js";
-import { exitedError, spawnManaged, which, type ManagedProcess } from "./process.js";
+import { exitedError, spawnManaged, which } from "./process.js";
+import type { ManagedProcess } from "./process.js";
 import { makeTempDir } from "./temp.js";
 import { freePort, waitFor } from "./wait.js";
 

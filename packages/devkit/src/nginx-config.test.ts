@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  renderNginxConfig,
-  upstreamAddress,
-  upstreamServers,
-  type NginxConfigValues,
-} from "./nginx-config.js";
+import { renderNginxConfig, upstreamAddress, upstreamServers } from "./nginx-config.js";
+import type { NginxConfigValues } from "./nginx-config.js";
 
 const values: NginxConfigValues = {
   prefix: "/tmp/x",

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { accessSync, constants as fsConstants } from "node:fs";
 import { constants } from "node:os";
 import { delimiter, join } from "node:path";

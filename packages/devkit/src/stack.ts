@@ -1,7 +1,11 @@
-import { startAppProcess, type AppName, type AppProcess } from "./app-process.js";
-import { startIngress, type Ingress, type StartIngressOptions } from "./ingress.js";
-import { startLocalMongo, type LocalMongo, type StartLocalMongoOptions } from "./mongo.js";
-import { newSigningKey, signingKeysEnv, type SigningKey } from "./signing-keys.js";
+import { startAppProcess } from "./app-process.js";
+import type { AppName, AppProcess } from "./app-process.js";
+import { startIngress } from "./ingress.js";
+import type { Ingress, StartIngressOptions } from "./ingress.js";
+import { startLocalMongo } from "./mongo.js";
+import type { LocalMongo, StartLocalMongoOptions } from "./mongo.js";
+import { newSigningKey, signingKeysEnv } from "./signing-keys.js";
+import type { SigningKey } from "./signing-keys.js";
 
 type Env = Record<string, string | undefined>;
 

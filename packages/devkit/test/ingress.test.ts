@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
+import type { Server } from "node:http";
 import { connect } from "node:tls";
 import { Agent, fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startIngress, waitFor, type Ingress } from "../src/index.js";
+import { startIngress, waitFor } from "../src/index.js";
+import type { Ingress } from "../src/index.js";
 
 interface Upstream {
   name: string;

@@ -1,6 +1,7 @@
 import { MongoClient } from "mongodb";
 import { afterAll, describe, expect, it } from "vitest";
-import { mongoHello, startLocalMongo, type LocalMongo } from "../src/index.js";
+import { mongoHello, startLocalMongo } from "../src/index.js";
+import type { LocalMongo } from "../src/index.js";
 
 // Always a server of our own, even when the caller's shell has MONGODB_URI set.
 const ownServer = { env: { ...process.env, MONGODB_URI: undefined } };

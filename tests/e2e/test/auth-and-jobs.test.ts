@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { apiClient, type Api, type ApiResponse } from "../src/client.js";
-import { buildJob, type JobInput } from "@platform/devkit";
-import { registerAndLogin, type Job, type TokenPair, type User } from "../src/flows.js";
+import { apiClient } from "../src/client.js";
+import type { Api, ApiResponse } from "../src/client.js";
+import { buildJob } from "@platform/devkit";
+import type { JobInput } from "@platform/devkit";
+import { registerAndLogin } from "../src/flows.js";
+import type { Job, TokenPair, User } from "../src/flows.js";
 import { decodeJwt, tokenFromUnknownKey } from "../src/tokens.js";
 
 // Every request goes over HTTPS through nginx, which spreads them over two instances of each app.

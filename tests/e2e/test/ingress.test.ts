@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { apiClient, type Api } from "../src/client.js";
+import { apiClient } from "../src/client.js";
+import type { Api } from "../src/client.js";
 
 const platform = inject("platform");
 let api: Api;

@@ -1,5 +1,6 @@
 /** A small HTTP(S) client over node:http so tests control the bytes, keep-alive, TLS trust and timeouts. */
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import type { IncomingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 
 export interface HttpResult {

@@ -4,15 +4,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import {
-  buildJob,
-  newSigningKey,
-  startStack,
-  type AppProcess,
-  type JobInput,
-  type SigningKey,
-  type Stack,
-} from "@platform/devkit";
+import { buildJob, newSigningKey, startStack } from "@platform/devkit";
+import type { AppProcess, JobInput, SigningKey, Stack } from "@platform/devkit";
 import { json, request } from "./http.js";
 
 export type Service = AppProcess;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request } from "../src/http.js";
-import { createJob, newUser, startPlatform, type Platform, type User } from "../src/platform.js";
+import { createJob, newUser, startPlatform } from "../src/platform.js";
+import type { Platform, User } from "../src/platform.js";
 
 describe("auth service outage", () => {
   let platform: Platform;

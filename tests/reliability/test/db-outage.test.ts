@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isProblem, json, keepAliveAgent, request } from "../src/http.js";
 import { eventually, sleep, startLoad } from "../src/load.js";
-import { jobInput, newUser, startPlatform, type Platform, type User } from "../src/platform.js";
+import { jobInput, newUser, startPlatform } from "../src/platform.js";
+import type { Platform, User } from "../src/platform.js";
 
 describe("database outage under load", () => {
   let platform: Platform;

@@ -1,7 +1,9 @@
 import { createHmac, createPublicKey } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isProblem, request, type HttpResult, type RequestOptions } from "../src/http.js";
-import { startPlatform, createJob, newUser, type Platform, type User } from "../src/platform.js";
+import { isProblem, request } from "../src/http.js";
+import type { HttpResult, RequestOptions } from "../src/http.js";
+import { startPlatform, createJob, newUser } from "../src/platform.js";
+import type { Platform, User } from "../src/platform.js";
 import { rawRequest } from "../src/raw.js";
 import { newSigningKey } from "@platform/devkit";
 import { mintToken, tamperedPayload, unsignedToken } from "../src/tokens.js";

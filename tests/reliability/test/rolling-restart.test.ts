@@ -3,15 +3,8 @@ import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { json, request } from "../src/http.js";
 import { sleep, startLoad } from "../src/load.js";
-import {
-  createJob,
-  jobInput,
-  newUser,
-  startPlatform,
-  type Platform,
-  type Service,
-  type User,
-} from "../src/platform.js";
+import { createJob, jobInput, newUser, startPlatform } from "../src/platform.js";
+import type { Platform, Service, User } from "../src/platform.js";
 
 describe("rolling restart behind the HTTPS ingress", () => {
   let platform: Platform;

@@ -4,7 +4,8 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { which } from "@platform/devkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newUser, startPlatform, type Platform, type User } from "../src/platform.js";
+import { newUser, startPlatform } from "../src/platform.js";
+import type { Platform, User } from "../src/platform.js";
 
 /** scripts/install-tools.sh links schemathesis into $PLATFORM_TOOLS_DIR/bin. */
 function schemathesis(): string {
