@@ -183,12 +183,20 @@ export async function runUnderMocks<T>(
   );
   pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
   let result: T | undefined;
+  let failure: Error | undefined;
   await pulumi.runtime.runInPulumiStack(async () => {
-    result = await program();
+    // A program error (invalid config, ResourceError) is re-thrown after the run, once, to the caller, instead
+    // of also surfacing as the mocked stack's unhandled failure.
+    try {
+      result = await program();
+    } catch (err) {
+      failure = err instanceof Error ? err : new Error(String(err));
+    }
     return {};
   });
   // Waits for every outstanding registration; the mock monitor is re-created by the next setMocks.
   await pulumi.runtime.disconnect();
+  if (failure !== undefined) throw failure;
   return { resources: resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), result: result as T };
 }
 
