@@ -53,6 +53,12 @@ export {
   type RunningHttpService,
 } from "./lifecycle.js";
 export { retryInBackground, type BackgroundTask, type RetryOptions } from "./background-task.js";
+export {
+  startMongoService,
+  type ServiceParts,
+  type ServiceWiring,
+  type StartMongoServiceOptions,
+} from "./service.js";
 export { packageVersion, VERSION_HEADER } from "./version.js";
 export {
   createJwksVerifier,
