@@ -24,6 +24,19 @@ export interface RecordedResource {
   provider: string | undefined;
   /** Inputs with Pulumi secret wrappers kept (see {@link redact} / {@link reveal}). */
   inputs: Record<string, unknown>;
+  /** The resource options the program passed (what the engine would act on; mocks do not see them). */
+  options: RecordedOptions;
+}
+
+/** The options of a registration that change what the engine does, as the program set them. */
+export interface RecordedOptions {
+  /** Names of the resources (or components) it explicitly depends on. */
+  dependsOn: string[];
+  protect?: boolean;
+  retainOnDelete?: boolean;
+  deleteBeforeReplace?: boolean;
+  customTimeouts?: pulumi.CustomTimeouts;
+  ignoreChanges?: string[];
 }
 
 function isSecretWrapper(v: unknown): v is { value: unknown } {
@@ -154,6 +167,8 @@ export async function runUnderMocks<T>(
   options: MockRunOptions,
 ): Promise<MockRun<T>> {
   const resources: RecordedResource[] = [];
+  const names = new WeakMap<pulumi.Resource, string>();
+  const recordedOptions = new Map<string, RecordedOptions>();
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
@@ -169,6 +184,7 @@ export async function runUnderMocks<T>(
           custom: args.custom ?? true,
           provider: args.provider || undefined,
           inputs,
+          options: recordedOptions.get(`${args.type}::${args.name}`) ?? { dependsOn: [] },
         });
         const state = { ...inputs, ...computedState(args.type, args.name, inputs) };
         return { id: `${args.name}-id`, state };
@@ -185,6 +201,20 @@ export async function runUnderMocks<T>(
   let result: T | undefined;
   let failure: Error | undefined;
   await pulumi.runtime.runInPulumiStack(async () => {
+    // Records each registration's options (a client-side transformation sees them before they are sent).
+    pulumi.runtime.registerStackTransformation(({ resource, type, name, opts }) => {
+      names.set(resource, name);
+      const deps = Array.isArray(opts.dependsOn) ? opts.dependsOn : opts.dependsOn ? [opts.dependsOn] : [];
+      recordedOptions.set(`${type}::${name}`, {
+        dependsOn: deps.map((d) => (d instanceof pulumi.Resource ? (names.get(d) ?? "?") : "?")),
+        protect: opts.protect,
+        retainOnDelete: opts.retainOnDelete,
+        deleteBeforeReplace: (opts as pulumi.CustomResourceOptions).deleteBeforeReplace,
+        customTimeouts: (opts as pulumi.CustomResourceOptions).customTimeouts,
+        ignoreChanges: opts.ignoreChanges,
+      });
+      return undefined;
+    });
     // A program error (invalid config, ResourceError) is re-thrown after the run, once, to the caller, instead
     // of also surfacing as the mocked stack's unhandled failure.
     try {

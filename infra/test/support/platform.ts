@@ -1,7 +1,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call -- rendered manifests and resource inputs are untyped JSON; the assertions are what check their shape */
 import type { CloudOutputs } from "../../src/cloud/program.js";
 import type { PlatformOutputs } from "../../src/platform/program.js";
-import { reveal, type RecordedResource, type StackOutputs } from "../../src/render/mocks.js";
+import {
+  reveal,
+  type RecordedOptions,
+  type RecordedResource,
+  type StackOutputs,
+} from "../../src/render/mocks.js";
 import { kubernetesObjects, runCloudStack, runPlatformStack } from "../../src/render/render.js";
 import { infraDir, type K8sObject } from "./rendered.js";
 
@@ -10,6 +15,8 @@ export interface Run<T> {
   raw: RecordedResource[];
   outputs: T;
   one(type: string, name: string): any;
+  /** The options the program passed when registering it. */
+  options(type: string, name: string): RecordedOptions;
   all(type: string): { name: string; inputs: any; provider: string | undefined }[];
 }
 
@@ -28,6 +35,11 @@ function helpers<T>(resources: RecordedResource[], outputs: T): Run<T> {
     raw: resources,
     outputs,
     all,
+    options(type, name) {
+      const found = resources.filter((r) => r.type === type && r.name === name);
+      if (found.length !== 1) throw new Error(`expected exactly one ${type} named ${name}`);
+      return found[0]!.options;
+    },
     one(type, name) {
       const found = all(type).filter((r) => r.name === name);
       if (found.length !== 1)

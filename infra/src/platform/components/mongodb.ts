@@ -10,6 +10,19 @@ export const OPERATOR_CHART = {
 export const OPERATOR_NAME = "mongodb-kubernetes-operator";
 /** Port mongod listens on. */
 export const MONGODB_PORT = 27017;
+/**
+ * The replica set is "created" only once the operator reports it Running: the operator writes the per-user
+ * connection Secrets at that point, so the apps, which depend on this resource, never start before their
+ * Secrets exist (they would sit in CreateContainerConfigError and time the update out).
+ */
+export const REPLICA_SET_WAIT_FOR = "jsonpath={.status.phase}=Running";
+/**
+ * A new regional cluster scales nodes up, provisions one volume per member and pulls the images before the
+ * members join one by one: allow well beyond the provider's 10-minute default.
+ */
+export const REPLICA_SET_TIMEOUTS = { create: "40m", update: "30m" } as const;
+/** Helm release timeout (seconds): the operator image is pulled onto fresh nodes. */
+const OPERATOR_RELEASE_TIMEOUT = 900;
 /** Port of the operator's validating webhook server (chart default). */
 const OPERATOR_WEBHOOK_PORT = 1993;
 
@@ -83,7 +96,7 @@ export class MongoDb extends pulumi.ComponentResource {
         values: operatorValues(),
         atomic: true,
         cleanupOnFail: true,
-        timeout: 600,
+        timeout: OPERATOR_RELEASE_TIMEOUT,
       },
       child,
     );
@@ -114,7 +127,11 @@ export class MongoDb extends pulumi.ComponentResource {
       {
         apiVersion: "mongodbcommunity.mongodb.com/v1",
         kind: "MongoDBCommunity",
-        metadata: { name, namespace: args.namespace },
+        metadata: {
+          name,
+          namespace: args.namespace,
+          annotations: { "pulumi.com/waitFor": REPLICA_SET_WAIT_FOR },
+        },
         spec: {
           type: "ReplicaSet",
           members: args.members,
@@ -168,7 +185,7 @@ export class MongoDb extends pulumi.ComponentResource {
           },
         },
       },
-      { ...child, dependsOn: [this.release] },
+      { ...child, dependsOn: [this.release], customTimeouts: REPLICA_SET_TIMEOUTS },
     );
 
     new k8s.policy.v1.PodDisruptionBudget(
