@@ -1,20 +1,14 @@
 import { createJwksVerifier, startMongoService } from "@platform/shared";
-import type { Logger, RunningHttpService } from "@platform/shared";
+import type { RunningHttpService, StartServiceOptions } from "@platform/shared";
 import { createApp } from "./app.js";
 import { JobsRepository } from "./data/jobs-repository.js";
 import type { Config } from "./env.js";
-
-export interface StartOptions {
-  readonly logger?: Logger;
-  /** false in tests: they call close() instead of sending signals. */
-  readonly handleSignals?: boolean;
-}
 
 /**
  * Wires app-a from its configuration and starts serving (shared's startMongoService: listens at once, /readyz
  * fails until MongoDB answers and the indexes exist, index creation retries in the background).
  */
-export function startService(config: Config, options: StartOptions = {}): Promise<RunningHttpService> {
+export function startService(config: Config, options: StartServiceOptions = {}): Promise<RunningHttpService> {
   return startMongoService({
     service: "app-a",
     config,

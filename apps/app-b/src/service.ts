@@ -1,22 +1,16 @@
 import { startMongoService } from "@platform/shared";
-import type { Logger, RunningHttpService } from "@platform/shared";
+import type { RunningHttpService, StartServiceOptions } from "@platform/shared";
 import { createApp } from "./app.js";
 import { ensureIndexes, startExpirySweeper } from "./data/indexes.js";
 import { createKeyStore, generateDevelopmentKey } from "./domain/keys.js";
 import { createPasswordHasher } from "./domain/passwords.js";
 import type { Config } from "./env.js";
 
-export interface StartOptions {
-  readonly logger?: Logger;
-  /** false in tests: they call close() instead of sending signals. */
-  readonly handleSignals?: boolean;
-}
-
 /**
  * Wires app-b from its configuration and starts serving, the way app-a does (shared's startMongoService). Rejects
  * with a StartupError when a configured signing key is unusable.
  */
-export function startService(config: Config, options: StartOptions = {}): Promise<RunningHttpService> {
+export function startService(config: Config, options: StartServiceOptions = {}): Promise<RunningHttpService> {
   return startMongoService({
     service: "app-b",
     config,

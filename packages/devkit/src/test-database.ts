@@ -46,3 +46,19 @@ export async function createTestDatabase(prefix: string, label: string): Promise
     },
   };
 }
+
+/**
+ * The environment a component test starts a service with on `database`: what main.ts would see, on loopback port
+ * 0 with a silent logger. Each app's test support adds its own variables.
+ */
+export function testServiceEnv(database: Pick<TestDatabase, "uri" | "name">): Record<string, string> {
+  return {
+    NODE_ENV: "test",
+    HOST: "127.0.0.1",
+    PORT: "0",
+    METRICS_PORT: "0",
+    LOG_LEVEL: "silent",
+    MONGODB_URI: database.uri,
+    MONGODB_DB: database.name,
+  };
+}

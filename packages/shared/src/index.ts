@@ -58,6 +58,7 @@ export {
   type ServiceParts,
   type ServiceWiring,
   type StartMongoServiceOptions,
+  type StartServiceOptions,
 } from "./service.js";
 export { packageVersion, VERSION_HEADER } from "./version.js";
 export {

@@ -31,14 +31,18 @@ export interface ServiceParts {
   readonly onClose?: () => void | Promise<void>;
 }
 
-export interface StartMongoServiceOptions {
-  /** The `service` field of logs and metrics, e.g. "app-a". */
-  readonly service: string;
-  readonly config: ServiceConfig;
+/** The options of each app's `startService(config, options)`. */
+export interface StartServiceOptions {
   /** Replaces the logger built from the config (tests). */
   readonly logger?: Logger;
   /** false in tests: they call close() instead of sending signals. */
   readonly handleSignals?: boolean;
+}
+
+export interface StartMongoServiceOptions extends StartServiceOptions {
+  /** The `service` field of logs and metrics, e.g. "app-a". */
+  readonly service: string;
+  readonly config: ServiceConfig;
   /** How long each readiness check may take (default 1 s). */
   readonly readinessTimeoutMs?: number;
   readonly build: (wiring: ServiceWiring) => ServiceParts | Promise<ServiceParts>;

@@ -1,4 +1,5 @@
 import { buildJob as buildValidJob, waitForHttp } from "@platform/devkit";
+import { testServiceEnv } from "@platform/devkit/test-database";
 import type { RunningHttpService } from "@platform/shared";
 import type { z } from "zod";
 import { loadConfig } from "../../src/env.js";
@@ -56,13 +57,7 @@ export async function startTestService(
   let running: RunningHttpService;
   try {
     const config = loadConfig({
-      NODE_ENV: "test",
-      HOST: "127.0.0.1",
-      PORT: "0",
-      METRICS_PORT: "0",
-      LOG_LEVEL: "silent",
-      MONGODB_URI: database.uri,
-      MONGODB_DB: database.name,
+      ...testServiceEnv(database),
       JWKS_URL: issuer.jwksUrl,
       JWT_ISSUER: TEST_ISSUER,
       JWT_AUDIENCE: TEST_AUDIENCE,

@@ -1,4 +1,5 @@
 import { waitForHttp } from "@platform/devkit";
+import { testServiceEnv } from "@platform/devkit/test-database";
 import type { RunningHttpService } from "@platform/shared";
 import type { Db } from "mongodb";
 import type { SigningKeyInput } from "../../src/domain/keys.js";
@@ -26,13 +27,7 @@ export interface TestApp {
 /** The environment main.ts would see, for a test of its own on a private database. */
 function testEnv(database: { uri: string; name: string }, options: TestAppOptions): Record<string, string> {
   const env: Record<string, string> = {
-    NODE_ENV: "test",
-    HOST: "127.0.0.1",
-    PORT: "0",
-    METRICS_PORT: "0",
-    LOG_LEVEL: "silent",
-    MONGODB_URI: database.uri,
-    MONGODB_DB: database.name,
+    ...testServiceEnv(database),
     JWT_ISSUER: TEST_ISSUER,
     JWT_AUDIENCE: TEST_AUDIENCE,
     // Tests stand in for a load balancer on loopback, so X-Forwarded-For picks the client address.
