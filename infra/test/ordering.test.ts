@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access -- rendered manifests are untyped JSON */
 /**
  * What only a real engine run would show: the order in which things are created, how long the engine waits, and
  * what it refuses to delete. Checked on the options the program hands the engine.
@@ -7,11 +6,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { REPLICA_SET_TIMEOUTS } from "../src/platform/components/mongodb.js";
 import { runForTest, type StackRun } from "./support/platform.js";
-import { STACKS } from "./support/rendered.js";
+import { PLATFORM_STACKS, STACKS } from "./support/rendered.js";
 
 const runs: Partial<Record<string, StackRun>> = {};
 beforeAll(async () => {
-  for (const stack of STACKS) runs[stack] = await runForTest(stack);
+  for (const stack of PLATFORM_STACKS) runs[stack] = await runForTest(stack);
 });
 
 const minutes = (duration: string) => {
@@ -41,4 +40,40 @@ describe.each(STACKS)("%s platform stack: first pulumi up", (stack) => {
       expect(run().options(type, name).dependsOn).toContain("mongodb");
     },
   );
+});
+
+const DATA = [
+  ["kubernetes:core/v1:Namespace", "platform-namespace"],
+  ["kubernetes:mongodbcommunity.mongodb.com/v1:MongoDBCommunity", "mongodb"],
+  ["kubernetes:helm.sh/v3:Release", "mongodb-operator"],
+] as const;
+
+describe.each(STACKS)("%s platform stack: second pulumi up and pulumi destroy", (stack) => {
+  const run = () => runs[stack]!;
+
+  it.each(DATA)(
+    "when %s %s would be deleted or replaced, then the engine refuses (protect)",
+    (type, name) => {
+      expect(run().options(type, name).protect).toBe(true);
+    },
+  );
+
+  it("when the replica set leaves the program, then it is retained in the cluster, not deleted", () => {
+    expect(
+      run().options("kubernetes:mongodbcommunity.mongodb.com/v1:MongoDBCommunity", "mongodb").retainOnDelete,
+    ).toBe(true);
+  });
+
+  it("when the provider is configured, then its kubeconfig is the cloud stack's resolved output, not a value computed from cluster outputs in this program", () => {
+    const provider = run().one("pulumi:providers:kubernetes", "kubernetes");
+    expect(typeof provider.kubeconfig).toBe("string");
+    expect(run().options("pulumi:providers:kubernetes", "kubernetes").dependsOn).toEqual([]);
+  });
+});
+
+describe("local.example platform stack: a throw-away cluster", () => {
+  it("when protectResources is false, then pulumi destroy may remove the namespace", () => {
+    const run = runs["local.example"]!;
+    expect(run.options("kubernetes:core/v1:Namespace", "platform-namespace").protect).toBe(false);
+  });
 });

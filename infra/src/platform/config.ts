@@ -81,6 +81,8 @@ export interface PlatformConfig {
   readonly clusterFlavor: ClusterFlavor;
   readonly gke: GkeFeatures;
   readonly namespace: string;
+  /** `protect` the namespace, the replica set and the operator release (and retain the replica set). */
+  readonly protectResources: boolean;
   /** Values the cloud stack exports; set here they win over the stack reference. */
   readonly cluster: {
     readonly registryUrl: string | undefined;
@@ -285,6 +287,7 @@ export function parsePlatformConfig(
     clusterFlavor,
     gke,
     namespace: r.matching("namespace", /^[a-z][a-z0-9-]{0,62}$/, "a namespace name", DEFAULT_NAMESPACE),
+    protectResources: r.boolean("protectResources", true),
     cluster: {
       registryUrl: r.optional("registryUrl"),
       zoneCount: zoneCount === 0 ? undefined : zoneCount,

@@ -61,7 +61,11 @@ export function createPlatform(cfg: PlatformConfig, cluster: ClusterInputs): Pla
     enableServerSideApply: true,
   });
   const opts: pulumi.ComponentResourceOptions = { providers: { kubernetes: provider } };
-  const ns = new PlatformNamespace("platform-namespace", { name: cfg.namespace }, opts);
+  const ns = new PlatformNamespace(
+    "platform-namespace",
+    { name: cfg.namespace, protect: cfg.protectResources },
+    opts,
+  );
   const gatewayUrl = cfg.publicUrl ?? `https://${cluster.domain ?? ""}`;
 
   const mongo = createDatabase(cfg, cluster, ns.name, provider);
@@ -279,6 +283,7 @@ function createDatabase(
       zoneAntiAffinity: zoneAntiAffinity(cfg, cluster),
       apiServerCidrs: cluster.apiServerCidrs,
       apiServerPort: cfg.apiServerPort,
+      protect: cfg.protectResources,
     },
     { providers: { kubernetes: provider } },
   );

@@ -55,6 +55,8 @@ export interface MongoDbArgs {
   apiServerCidrs: readonly string[];
   /** Port the API server listens on as pods see it after Service translation (443 on GKE). */
   apiServerPort: number;
+  /** Protect the operator release and the replica set, and retain the replica set if it leaves the program. */
+  protect: boolean;
 }
 
 /**
@@ -98,7 +100,7 @@ export class MongoDb extends pulumi.ComponentResource {
         cleanupOnFail: true,
         timeout: OPERATOR_RELEASE_TIMEOUT,
       },
-      child,
+      { ...child, protect: args.protect },
     );
 
     const users = args.users.map((user) => {
@@ -185,7 +187,13 @@ export class MongoDb extends pulumi.ComponentResource {
           },
         },
       },
-      { ...child, dependsOn: [this.release], customTimeouts: REPLICA_SET_TIMEOUTS },
+      {
+        ...child,
+        dependsOn: [this.release],
+        customTimeouts: REPLICA_SET_TIMEOUTS,
+        protect: args.protect,
+        retainOnDelete: args.protect,
+      },
     );
 
     new k8s.policy.v1.PodDisruptionBudget(

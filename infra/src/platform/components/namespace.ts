@@ -5,6 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 export interface PlatformNamespaceArgs {
   /** Namespace name. */
   name: string;
+  /** Refuse to delete or replace the namespace (and so everything in it) without a deliberate unprotect. */
+  protect: boolean;
 }
 
 /**
@@ -37,7 +39,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
           },
         },
       },
-      { parent: this },
+      { parent: this, protect: args.protect },
     );
     this.name = this.namespace.metadata.name;
 
