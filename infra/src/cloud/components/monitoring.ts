@@ -30,6 +30,36 @@ export function queries(ns: string, mongo: string) {
 }
 
 /**
+ * An xyChart exactly as the Monitoring API returns it. The API fills in defaults (each data set's `targetAxis`
+ * Y1, the chart's `chartOptions.mode` COLOR and `yAxis.scale` LINEAR); a dashboard JSON without them differs from
+ * the stored one on every refresh, so every `pulumi up` showed an update. Declaring them makes the two equal.
+ */
+export function chart(title: string, promql: string[]) {
+  return {
+    title,
+    xyChart: {
+      chartOptions: { mode: "COLOR" },
+      dataSets: promql.map((prometheusQuery) => ({
+        plotType: "LINE",
+        targetAxis: "Y1",
+        timeSeriesQuery: { prometheusQuery },
+      })),
+      yAxis: { scale: "LINEAR" },
+    },
+  };
+}
+
+/**
+ * A tile in a 48-column mosaic, two per row. The API omits zero-valued positions (proto3 JSON leaves out
+ * defaults), so xPos/yPos 0 are left out here too.
+ */
+export function tile(index: number, widget: object) {
+  const xPos = (index % 2) * 24;
+  const yPos = Math.floor(index / 2) * 16;
+  return { ...(xPos ? { xPos } : {}), ...(yPos ? { yPos } : {}), width: 24, height: 16, widget };
+}
+
+/**
  * A Cloud Monitoring dashboard (request rate, error ratio, latency, replicas desired vs current, MongoDB members
  * ready) and alert policies for error ratio, latency, HPAs pinned at their maximum and MongoDB members down.
  */
@@ -46,28 +76,13 @@ export class Monitoring extends pulumi.ComponentResource {
     const child = { parent: this };
     const q = queries(args.namespace, args.mongoStatefulSet);
 
-    const chart = (title: string, promql: string[]) => ({
-      title,
-      xyChart: {
-        dataSets: promql.map((prometheusQuery) => ({
-          plotType: "LINE",
-          timeSeriesQuery: { prometheusQuery },
-        })),
-      },
-    });
     const tiles = [
       chart("Requests per second by service", [q.requestRate]),
       chart("5xx ratio by service", [q.errorRatio]),
       chart("p95 latency (s) by service", [q.latencyP95]),
       chart("Replicas: desired vs current", [q.desiredReplicas, q.currentReplicas]),
       chart("MongoDB members ready", [q.mongoReady]),
-    ].map((widget, i) => ({
-      xPos: (i % 2) * 24,
-      yPos: Math.floor(i / 2) * 16,
-      width: 24,
-      height: 16,
-      widget,
-    }));
+    ].map((widget, i) => tile(i, widget));
     this.dashboard = new gcp.monitoring.Dashboard(
       `${name}-dashboard`,
       {
