@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 
+import { REQUIRED_APIS } from "../src/cloud/components/apis.js";
 import type { CloudOutputs } from "../src/cloud/program.js";
 import { runCloudForTest, type Run } from "./support/platform.js";
 import { STACKS } from "./support/rendered.js";
@@ -85,7 +86,9 @@ describe.each(STACKS)("%s cloud stack: network and cluster", (stack) => {
   });
 
   it("when GCP resources are declared, then every one uses the explicit provider bound to the configured project", () => {
-    for (const r of run().raw.filter((x) => x.custom && x.type.startsWith("gcp:"))) {
+    for (const r of run().raw.filter(
+      (x) => x.custom && x.type.startsWith("gcp:") && x.type !== "gcp:projects/service:Service",
+    )) {
       expect(r.provider, `${r.type} ${r.name}`).toMatch(/pulumi:providers:gcp::gcp::/);
     }
     expect(run().one("pulumi:providers:gcp", "gcp").project).toBe(`my-platform-${stack}`);
@@ -127,5 +130,33 @@ describe.each(STACKS)("%s cloud stack: network and cluster", (stack) => {
 
   it("when the zone count is exported, then it matches the cluster's location type", () => {
     expect(run().outputs.zoneCount).toBe(stack === "prod" ? 3 : 1);
+  });
+});
+
+describe.each(STACKS)("%s cloud stack: Google APIs", (stack) => {
+  const run = () => runs[stack]!;
+
+  it("when the stack starts on a new project, then every API it uses is enabled first and left on at destroy", () => {
+    const services = run().all("gcp:projects/service:Service");
+    expect(services.map((s) => s.inputs.service).sort()).toEqual([...REQUIRED_APIS].sort());
+    for (const s of services) {
+      expect(s.inputs).toMatchObject({ project: `my-platform-${stack}`, disableOnDestroy: false });
+      expect(s.provider).toMatch(/pulumi:providers:gcp::gcp-apis::/);
+    }
+  });
+
+  it("when any other Google resource is created, then it waits for the APIs (its provider depends on every one)", () => {
+    const deps = run().options("pulumi:providers:gcp", "gcp").dependsOn;
+    expect(deps.sort()).toEqual(
+      run()
+        .all("gcp:projects/service:Service")
+        .map((s) => s.name)
+        .sort(),
+    );
+    const others = run().raw.filter(
+      (r) => r.custom && r.type.startsWith("gcp:") && r.type !== "gcp:projects/service:Service",
+    );
+    expect(others.length).toBeGreaterThan(20);
+    for (const r of others) expect(r.provider, r.name).toMatch(/pulumi:providers:gcp::gcp::/);
   });
 });

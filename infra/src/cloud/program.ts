@@ -8,6 +8,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 
 import { BACKUP_KSA, MONGODB_NAME } from "../shared/contract.js";
+import { ProjectApis } from "./components/apis.js";
 import { BackupStorage } from "./components/backup-storage.js";
 import { Cluster } from "./components/cluster.js";
 import { Edge } from "./components/edge.js";
@@ -44,12 +45,20 @@ const REGIONAL_ZONES = 3;
 /** Creates every Google Cloud resource of the platform. */
 export function createCloud(cfg: CloudConfig): CloudOutputs {
   const location = cfg.regionalCluster ? cfg.region : cfg.zone;
-  // An explicit provider from typed config: no resource silently lands in whatever project gcloud points at.
-  const gcpProvider = new gcp.Provider("gcp", {
+  // Explicit providers from typed config: no resource silently lands in whatever project gcloud points at.
+  const providerArgs = {
     project: cfg.project,
     region: cfg.region,
     defaultLabels: { "managed-by": "pulumi", platform: cfg.namePrefix },
-  });
+  };
+  // The APIs are enabled through a provider of their own; the provider everything else uses depends on them, so
+  // on a new project no resource is created (and no API called) before its API is on.
+  const apis = new ProjectApis(
+    "apis",
+    { project: cfg.project },
+    { providers: { gcp: new gcp.Provider("gcp-apis", providerArgs) } },
+  );
+  const gcpProvider = new gcp.Provider("gcp", providerArgs, { dependsOn: apis.services });
   const opts: pulumi.ComponentResourceOptions = { providers: { gcp: gcpProvider } };
   const network = new Network(
     cfg.namePrefix,
