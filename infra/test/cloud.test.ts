@@ -41,6 +41,13 @@ describe.each(STACKS)("%s cloud stack: network and cluster", (stack) => {
     expect(c.location).toBe(stack === "prod" ? "europe-west1" : "europe-west1-b");
   });
 
+  it("when the security posture is set, then it asks only for modes GKE still supports (no VULNERABILITY_BASIC)", () => {
+    expect(cluster().securityPostureConfig).toEqual({
+      mode: "BASIC",
+      vulnerabilityMode: "VULNERABILITY_DISABLED",
+    });
+  });
+
   it("when the node pool is created, then it autoscales within config bounds on shielded, metadata-protected nodes", () => {
     const p = pool();
     expect(p.autoscaling).toMatchObject({ minNodeCount: 1, maxNodeCount: stack === "prod" ? 5 : 3 });

@@ -37,7 +37,7 @@ export class ProjectApis extends pulumi.ComponentResource {
     this.services = REQUIRED_APIS.map(
       (service) =>
         new gcp.projects.Service(
-          `${name}-${service.split(".")[0]!}`,
+          `${name}-${service.slice(0, service.indexOf("."))}`,
           { project: args.project, service, disableOnDestroy: false, disableDependentServices: false },
           { parent: this },
         ),
