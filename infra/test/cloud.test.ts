@@ -61,6 +61,17 @@ describe.each(STACKS)("%s cloud stack: network and cluster", (stack) => {
     expect(p.nodeConfig.spot).toBe(stack === "dev");
   });
 
+  it("when the cluster is created, then even its temporary default pool runs as the node service account, not the Compute default one", () => {
+    const c = cluster();
+    const email = `gke-${stack}-nodes@mock-project.iam.gserviceaccount.com`;
+    expect(c.removeDefaultNodePool).toBe(true);
+    expect(c.nodeConfig.serviceAccount).toBe(email);
+    expect(c.nodeConfig.workloadMetadataConfig.mode).toBe("GKE_METADATA");
+    const opts = run().options("gcp:container/cluster:Cluster", `gke-${stack}`);
+    expect(opts.dependsOn).toContain(`gke-${stack}-nodes-default`);
+    expect(opts.ignoreChanges).toEqual(["nodeConfig"]);
+  });
+
   it("when IAM is granted, then no primitive role is used and nodes only get the node role and image pulls", () => {
     const roles = [
       ...run().all("gcp:projects/iAMMember:IAMMember"),

@@ -86,8 +86,17 @@ describe("cloud stack configuration", () => {
     [{ releaseChannel: "EXTENDED" }, "releaseChannel: expected one of RAPID, REGULAR, STABLE"],
     [{ subnetCidr: "10.0.0.0/33" }, "subnetCidr: expected an IPv4 CIDR"],
     [{ nodeSpot: "yes" }, 'nodeSpot: expected true or false, got "yes"'],
+    [
+      { dnsEndpoint: "false" },
+      "dnsEndpoint: false with an empty authorizedNetworks leaves the control plane reachable by nobody",
+    ],
   ])("when %o is set, then the error says %s", (overrides, expected) => {
     expect(errorOf(() => parseCloudConfig(cloudSource(overrides), "dev"))).toContain(expected);
+  });
+
+  it("when the DNS endpoint is off but a network is authorised, then the IP endpoint alone is accepted", () => {
+    const source = cloudSource({ dnsEndpoint: "false", authorizedNetworks: '["203.0.113.0/24"]' });
+    expect(parseCloudConfig(source, "dev").config.dnsEndpoint).toBe(false);
   });
 
   it("when a prod stack asks for a zonal cluster, then it is rejected but deletion protection may be switched off", () => {

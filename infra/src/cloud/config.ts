@@ -90,6 +90,12 @@ export function parseCloudConfig(
     r.errors.push(`nodeMinCount: ${config.nodeMinCount} is above nodeMaxCount ${config.nodeMaxCount}`);
   }
   if (stack === "prod" && !config.regionalCluster) r.errors.push("regionalCluster: prod must be regional");
+  if (!config.dnsEndpoint && config.authorizedNetworks.length === 0) {
+    // The IP endpoint answers only authorised networks; without the DNS endpoint nobody (CI included) gets in.
+    r.errors.push(
+      "dnsEndpoint: false with an empty authorizedNetworks leaves the control plane reachable by nobody; keep the DNS endpoint or authorise a network",
+    );
+  }
   r.finish(stack, "cloud");
   return { config, keys: r.keys };
 }

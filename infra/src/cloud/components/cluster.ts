@@ -46,6 +46,12 @@ export class Cluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gke-cloud:index:Cluster", name, {}, opts);
+    if (!args.dnsEndpoint && args.authorizedNetworks.length === 0) {
+      throw new pulumi.ResourceError(
+        "dnsEndpoint is off and authorizedNetworks is empty: nobody could reach the control plane",
+        this,
+      );
+    }
     for (const cidr of [...args.authorizedNetworks, args.masterCidr]) {
       if (!isCidr(cidr)) throw new pulumi.ResourceError(`"${cidr}" is not an IPv4 CIDR`, this);
       if (cidr.endsWith("/0"))
@@ -62,7 +68,7 @@ export class Cluster extends pulumi.ComponentResource {
     );
     // The predefined role Google documents for custom node service accounts: logs, metrics, metadata. Image pulls
     // are granted on the repository itself (see Registry), not project-wide.
-    new gcp.projects.IAMMember(
+    const nodeRole = new gcp.projects.IAMMember(
       `${name}-nodes-default`,
       {
         project: args.project,
@@ -83,9 +89,17 @@ export class Cluster extends pulumi.ComponentResource {
           clusterSecondaryRangeName: args.podsRangeName,
           servicesSecondaryRangeName: args.servicesRangeName,
         },
-        // The default pool cannot be configured as we want; GKE requires one at creation, so it is removed.
+        // The default pool cannot be configured as we want; GKE requires one at creation, so it is removed. While
+        // it exists (minutes, during creation) it runs as the least-privilege service account too, never as the
+        // Compute Engine default one (Editor on the project in many projects).
         removeDefaultNodePool: true,
         initialNodeCount: 1,
+        nodeConfig: {
+          serviceAccount: this.nodeServiceAccount.email,
+          oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+          shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+          workloadMetadataConfig: { mode: "GKE_METADATA" },
+        },
         privateClusterConfig: {
           enablePrivateNodes: true,
           enablePrivateEndpoint: false,
@@ -124,7 +138,8 @@ export class Cluster extends pulumi.ComponentResource {
         maintenancePolicy: { dailyMaintenanceWindow: { startTime: "03:00" } },
         deletionProtection: args.deletionProtection,
       },
-      { parent: this },
+      // nodeConfig only describes the removed default pool; a later change to it must not replace the cluster.
+      { parent: this, dependsOn: [nodeRole], ignoreChanges: ["nodeConfig"] },
     );
 
     this.nodePool = new gcp.container.NodePool(
