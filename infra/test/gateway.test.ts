@@ -166,6 +166,13 @@ describe("local.example stack: HTTPS entry point on a plain cluster", () => {
     ])
       expect(kinds.has(kind), kind).toBe(false);
     expect(run().object("Service", "app-a").metadata.annotations ?? {}).toEqual({});
+    // Without traffic-based autoscaling app-a scales on CPU alone.
+    expect(run().object("HorizontalPodAutoscaler", "app-a").spec.metrics).toEqual([
+      {
+        type: "Resource",
+        resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } },
+      },
+    ]);
   });
 });
 

@@ -62,6 +62,18 @@ describe.each(STACKS)("%s stack: workloads", (stack) => {
     });
   });
 
+  it("when the rate per endpoint is set, then the Service annotation and app-a's GCPBackendPolicy carry the same one value", async () => {
+    const read = (r: StackRun) => ({
+      annotation: Number(
+        r.object("Service", "app-a").metadata.annotations!["networking.gke.io/max-rate-per-endpoint"],
+      ),
+      policy: r.object("GCPBackendPolicy", "app-a-backend").spec.default.maxRatePerEndpoint,
+    });
+    expect(read(run())).toEqual({ annotation: 350, policy: 350 });
+    const tuned = await runForTest(stack, { "gke-platform:appAMaxRatePerEndpoint": "200" });
+    expect(read(tuned)).toEqual({ annotation: 200, policy: 200 });
+  });
+
   it("when app-b's HPA is rendered, then it scales on CPU only, and its Service carries no traffic annotation", () => {
     const hpa = run().object("HorizontalPodAutoscaler", "app-b").spec;
     expect([hpa.minReplicas, hpa.maxReplicas]).toEqual(expected[stack].appB);

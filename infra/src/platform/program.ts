@@ -178,7 +178,12 @@ export function createPlatform(cfg: PlatformConfig, cluster: ClusterInputs): Pla
       // A GKE NamedAddress means nothing to another implementation.
       addressName: gkeClass ? cluster.gatewayAddressName : undefined,
       auth: { service: appB.service.metadata.name, port: APPS.b.port },
-      api: { service: appA.service.metadata.name, port: APPS.a.port },
+      // One value for the Service annotation (what traffic-based autoscaling reads) and the backend policy.
+      api: {
+        service: appA.service.metadata.name,
+        port: APPS.a.port,
+        ...(traffic ? { maxRatePerEndpoint: cfg.appA.maxRatePerEndpoint } : {}),
+      },
       gkePolicies: cfg.gke.gatewayPolicies
         ? {
             sslPolicyName: cluster.sslPolicyName,

@@ -5,6 +5,12 @@ import * as pulumi from "@pulumi/pulumi";
 export interface GatewayBackend {
   service: pulumi.Input<string>;
   port: number;
+  /**
+   * The per-endpoint rate the Service's `networking.gke.io/max-rate-per-endpoint` annotation carries. The
+   * GCPBackendPolicy states the same value: its CRD says an omitted maxRatePerEndpoint means 1e8, which would
+   * override the annotation and leave gclb-capacity-fullness near zero (the HPA would never scale on traffic).
+   */
+  maxRatePerEndpoint?: number;
 }
 
 /** How the HTTPS listener gets its certificate. */
@@ -211,6 +217,7 @@ export class Gateway extends pulumi.ComponentResource {
               timeoutSec: p.timeoutSec,
               connectionDraining: { drainingTimeoutSec: p.drainingTimeoutSec },
               logging: { enabled: true, sampleRate: 100000 },
+              ...(b.maxRatePerEndpoint === undefined ? {} : { maxRatePerEndpoint: b.maxRatePerEndpoint }),
               ...(p.securityPolicyName ? { securityPolicy: p.securityPolicyName } : {}),
             },
             targetRef: serviceRef,
