@@ -27,6 +27,23 @@ describe("infra/README.md", () => {
     expect(readme).toContain("pulumi up --stack dev          # Google Cloud only");
   });
 
+  it("when the platform is torn down, then the README destroys the platform stack and waits for the load balancer and NEGs before destroying the cloud stack", () => {
+    const teardown = readme.slice(readme.indexOf("## Teardown"));
+    let from = 0;
+    for (const step of [
+      "cd infra/platform",
+      "pulumi destroy",
+      "gcloud compute forwarding-rules list",
+      "gcloud compute network-endpoint-groups list",
+      "cd ../cloud",
+      "pulumi destroy",
+    ]) {
+      const at = teardown.indexOf(step, from);
+      expect(at, `"${step}" after position ${from}`).toBeGreaterThanOrEqual(from);
+      from = at + step.length;
+    }
+  });
+
   it("when the README links somewhere, then the target is inside the repository", () => {
     for (const [, target] of readme.matchAll(/\]\(([^)]+)\)/g)) {
       if (/^https?:/.test(target!)) continue;
