@@ -95,6 +95,16 @@ export function describeError(error: unknown): string {
   return parts.join(" <- ");
 }
 
+/** A short name for a request error: `timeout`, or the first error code of the chain (`ECONNREFUSED`, ...). */
+export function errorKind(error: unknown): string {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (e.name === "TimeoutError" || (typeof code === "string" && code.includes("TIMEOUT"))) return "timeout";
+    if (typeof code === "string") return code;
+  }
+  return error instanceof Error ? error.name : "error";
+}
+
 /** A header's single value (the first when repeated). */
 export function headerValue(reply: Reply, name: string): string | undefined {
   const value = reply.headers[name.toLowerCase()];

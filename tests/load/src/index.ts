@@ -3,7 +3,7 @@ export type { MixedLoadOptions, RunningLoad, SetupOptions } from "./load.js";
 export type { Failure, OpCounts, Result, SeenWindow } from "./result.js";
 export { APP_OF, DEFAULT_MIX, OPS, parseMix } from "./mix.js";
 export type { AppName, Op } from "./mix.js";
-export { createClient, describeError, headerValue, DEFAULT_TIMEOUT_MS } from "./http.js";
+export { createClient, describeError, errorKind, headerValue, DEFAULT_TIMEOUT_MS } from "./http.js";
 export type { Client, Method, Reply, SendOptions, TargetOptions } from "./http.js";
 export { LatencyHistogram } from "./histogram.js";
 export type { LatencySummary } from "./histogram.js";

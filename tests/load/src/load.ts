@@ -6,7 +6,7 @@
  * timeout is counted as a failure, never thrown and never retried.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { createClient, describeError, headerValue } from "./http.js";
+import { createClient, describeError, errorKind, headerValue } from "./http.js";
 import type { Client, TargetOptions } from "./http.js";
 import { APP_OF, DEFAULT_MIX, opPicker, seededRandom } from "./mix.js";
 import type { Op } from "./mix.js";
@@ -75,16 +75,6 @@ function limitsOf(options: MixedLoadOptions): Limits {
     durationMs: inRange("durationMs", durationMs ?? MAX_DURATION_MS, MAX_DURATION_MS),
     intervalMs: ratePerSecond === undefined ? 0 : 1000 / inRange("ratePerSecond", ratePerSecond, 1_000_000),
   };
-}
-
-/** The kind a failure is counted under: a status, `timeout`, or the first error code of the chain. */
-function errorKind(error: unknown): string {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (e.name === "TimeoutError" || (typeof code === "string" && code.includes("TIMEOUT"))) return "timeout";
-    if (typeof code === "string") return code;
-  }
-  return error instanceof Error ? error.name : "error";
 }
 
 async function send(client: Client, recorder: Recorder, plan: Plan): Promise<void> {
