@@ -8,15 +8,19 @@ install_crds() {
   [ -d "$crds_dir" ] || die "the CRDs are missing: expected $crds_dir (set PLATFORM_CRDS_DIR)"
   local extra="$tools_dir/cluster/gateway-api-crds"
   [ -d "$extra" ] || die "the Gateway API CRDs for Traefik are missing: run scripts/install-cluster-tools.sh traefik"
-  kubectl_admin apply --server-side --force-conflicts -f "$crds_dir" -f "$extra" >/dev/null
+  local files=() file
+  for file in "$crds_dir"/*.yaml "$extra"/*.yaml; do
+    grep -q '^kind: CustomResourceDefinition' "$file" && files+=(-f "$file")
+  done
+  kubectl_admin apply --server-side --force-conflicts "${files[@]}" >/dev/null
   kubectl_admin wait --for condition=established --timeout=60s crd --all >/dev/null
 }
 
 apply_system() {
   local coredns_image=$1 ca
   ca=$(base64 -w0 <"$pki/ca.crt")
-  sed -e "s|@@COREDNS_IMAGE@@|$coredns_image|" -e "s|@@DNS_SERVICE_IP@@|$dns_service_ip|" \
-    -e "s|@@NODE_IP@@|$node_ip|" -e "s|@@CA_BUNDLE@@|$ca|" "$repo_root/scripts/cluster/manifests/system.yaml" |
+  sed -e "s|__COREDNS_IMAGE__|$coredns_image|" -e "s|__DNS_SERVICE_IP__|$dns_service_ip|" \
+    -e "s|__NODE_IP__|$node_ip|" -e "s|__CA_BUNDLE__|$ca|" "$repo_root/scripts/cluster/manifests/system.yaml" |
     kubectl_admin apply --server-side --force-conflicts -f - >/dev/null
 }
 

@@ -45,24 +45,16 @@ configure_stack() {
   (cd "$platform_dir" && pulumi --non-interactive stack select "$stack" --create >/dev/null)
   [ -f "$jwt_key" ] || (umask 077 && openssl genpkey -algorithm ed25519 -out "$jwt_key")
   local db="mongodb://$node_ip:$ferretdb_port"
-  pulumi_stack config set-all \
-    --plaintext gke-platform:clusterFlavor=generic \
-    --plaintext gke-platform:gatewayClassName=traefik \
-    --plaintext gke-platform:gatewayHttpPort="$gateway_http_port" \
-    --plaintext gke-platform:gatewayHttpsPort="$gateway_https_port" \
-    --plaintext gke-platform:publicUrl="https://127.0.0.1:$gateway_https_port" \
-    --plaintext gke-platform:gatewaySourceRanges="[\"$node_ip/32\"]" \
-    --plaintext gke-platform:mongodbMode=external \
-    --plaintext gke-platform:mongodbEgressCidrs="[\"$node_ip/32\"]" \
-    --plaintext gke-platform:imagePullPolicy=Never \
-    --plaintext gke-platform:appAImage="$app_a_image" \
-    --plaintext gke-platform:appBImage="$app_b_image" \
-    --secret gke-platform:appAMongodbUri="$db/jobs" \
-    --secret gke-platform:appBMongodbUri="$db/auth" \
-    --secret gke-platform:gatewayTlsCertificate="$(cat "$pki/gateway.crt")" \
-    --secret gke-platform:gatewayTlsPrivateKey="$(cat "$pki/gateway.key")" \
-    --secret gke-platform:jwtSigningKey="$(cat "$jwt_key")" \
-    >/dev/null
+  # One `config set-all --json` (the format `pulumi config --json` prints): lists stay lists, secrets are
+  # encrypted with the stack's passphrase.
+  local config
+  config=$(
+    NODE_IP=$node_ip HTTP_PORT=$gateway_http_port HTTPS_PORT=$gateway_https_port API_PORT=$apiserver_port \
+      APP_A_IMAGE=$app_a_image APP_B_IMAGE=$app_b_image DB=$db \
+      TLS_CERT="$pki/gateway.crt" TLS_KEY="$pki/gateway.key" JWT_KEY="$jwt_key" \
+      node "$repo_root/scripts/cluster/local-stack-config.js"
+  )
+  pulumi_stack config set-all --json "$config" >/dev/null
 }
 
 deploy_platform() {

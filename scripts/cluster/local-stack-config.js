@@ -1,0 +1,51 @@
+// Prints the local stack's config for `pulumi config set-all --json` (the shape `pulumi config --json` prints):
+// a plain-Kubernetes platform (`clusterFlavor: generic`) on the local cluster, Traefik as the Gateway on the
+// node's loopback ports, images imported into the node, FerretDB on the node address as the external database.
+// Inputs come from scripts/cluster/lib/platform.sh through the environment.
+import { readFileSync } from "node:fs";
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`local-stack-config: ${name} is not set`);
+  return value;
+};
+const node = `${env("NODE_IP")}/32`;
+
+const plain = {
+  clusterFlavor: "generic",
+  gatewayClassName: "traefik",
+  gatewayHttpPort: Number(env("HTTP_PORT")),
+  gatewayHttpsPort: Number(env("HTTPS_PORT")),
+  publicUrl: `https://127.0.0.1:${env("HTTPS_PORT")}`,
+  // Traefik runs on the node: its connections to the pods come from the node address.
+  gatewaySourceRanges: [node],
+  mongodbMode: "external",
+  mongodbEgressCidrs: [node],
+  apiServerCidrs: [node],
+  apiServerPort: Number(env("API_PORT")),
+  imagePullPolicy: "Never",
+  // A local stack is torn down with `pulumi destroy` (tests/cluster does): nothing is protected.
+  protectResources: false,
+  appAImage: env("APP_A_IMAGE"),
+  appBImage: env("APP_B_IMAGE"),
+  appAMinReplicas: 2,
+  appAMaxReplicas: 3,
+  appBMinReplicas: 2,
+  appBMaxReplicas: 3,
+};
+const secret = {
+  appAMongodbUri: `${env("DB")}/jobs`,
+  appBMongodbUri: `${env("DB")}/auth`,
+  gatewayTlsCertificate: readFileSync(env("TLS_CERT"), "utf8"),
+  gatewayTlsPrivateKey: readFileSync(env("TLS_KEY"), "utf8"),
+  jwtSigningKey: readFileSync(env("JWT_KEY"), "utf8"),
+};
+
+const entry = (value, isSecret) =>
+  typeof value === "object"
+    ? { value: JSON.stringify(value), objectValue: value, secret: isSecret }
+    : { value: String(value), secret: isSecret };
+const config = {};
+for (const [key, value] of Object.entries(plain)) config[`gke-platform:${key}`] = entry(value, false);
+for (const [key, value] of Object.entries(secret)) config[`gke-platform:${key}`] = entry(value, true);
+process.stdout.write(JSON.stringify(config));
