@@ -67,7 +67,7 @@ describe("open-loop step", () => {
 
     // A closed loop would have sent at 0, 1000, 2000, ...
     expect(sentAt).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
-    expect(result).toMatchObject({ scheduled: 10, ok: 10, errors: 0, maxSendLagMs: 0 });
+    expect(result).toMatchObject({ scheduled: 10, ok: 10, errors: 0, sendLagP99Ms: 0, maxSendLagMs: 0 });
     expect(result.latencyMs.max).toBeCloseTo(1000, 6);
   });
 

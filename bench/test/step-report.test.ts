@@ -13,6 +13,7 @@ const step = (offeredRps: number, p99: number, errors = 0, scheduled = 10_000): 
   errorsByKind: errors > 0 ? { "status 503": errors } : {},
   achievedRps: offeredRps,
   latencyMs: { count: scheduled, p50: p99 / 2, p90: p99 * 0.8, p99, p999: p99, max: p99 * 2, mean: p99 / 2 },
+  sendLagP99Ms: 0.5,
   maxSendLagMs: 1,
 });
 
@@ -54,10 +55,26 @@ describe("step-load report", () => {
       steps,
       capacityRps: 50,
     });
-    expect(markdown).toContain("| 50 | 50 | 5.0 | 8.0 | 10 | 20 | 0 | 0.00 | 1.0 | yes |");
-    expect(markdown).toContain("| 100 | 100 | 75 | 120 | 150 | 300 | 20 | 0.20 | 1.0 | no |");
+    expect(markdown).toContain("| 50 | 50 | 5.0 | 8.0 | 10 | 20 | 0 | 0.00 | 0.5 / 1.0 | yes |");
+    expect(markdown).toContain("| 100 | 100 | 75 | 120 | 150 | 300 | 20 | 0.20 | 0.5 / 1.0 | no |");
     expect(markdown).toContain("**Measured capacity: 50 req/s**");
     expect(markdown).toContain('- 100 req/s: {"status 503":20}');
+    expect(markdown).not.toContain("The generator itself sent late");
+  });
+
+  it("when the generator lagged behind its schedule in a step, then the report says that step measured the client", () => {
+    const lagged = { ...step(400, 150), sendLagP99Ms: 40, meetsObjective: false };
+    const markdown = renderStepMarkdown({
+      op: "get-job",
+      baseUrl: "https://127.0.0.1:30443",
+      startedAt: "2026-12-01T00:00:00.000Z",
+      connections: 32,
+      stepSeconds: 20,
+      objective: { p99Ms: 100, maxErrorRate: 0.001 },
+      steps: [{ ...step(50, 10), meetsObjective: true }, lagged],
+      capacityRps: 50,
+    });
+    expect(markdown).toContain("The generator itself sent late (send lag p99 above 10 ms) at 400 req/s");
   });
 });
 
