@@ -58,8 +58,9 @@ build_go() {
   local name=$1 wrapper=$2 pkg=$3 ldflags=${4:-}
   local dir="$repo_root/tools/$wrapper"
   local stamp
+  # go.mod, go.sum (absent for a module without dependencies) and the module's own Go files.
   # shellcheck disable=SC2046 # file names under tools/ have no spaces
-  stamp=$(stamp_of "$ldflags" "$dir/go.mod" "$dir/go.sum" $(find "$dir" -name '*.go' | sort))
+  stamp=$(stamp_of "$ldflags" $(find "$dir" -maxdepth 1 -name 'go.*' | sort) $(find "$dir" -name '*.go' | sort))
   local bin="$cache_dir/$name-$stamp"
   if [ ! -x "$bin" ]; then
     command -v go >/dev/null || die "Go is needed to build $name (apt-get install golang, or the Go toolchain)"
@@ -80,6 +81,21 @@ build_pulumi() {
   v=$(mod_version github.com/pulumi/pulumi/sdk/v3 "$repo_root/tools/pulumi-language-nodejs/go.mod")
   build_go pulumi-language-nodejs pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$v"
+  # The engine finds the language host on PATH (a "bundled" plugin, which `pulumi plugin install` refuses).
+}
+
+# install_plugin KIND NAME VERSION BINARY: puts a built plugin into the plugin cache of the tools cache's
+# PULUMI_HOME, where the engine looks besides PATH (it never downloads: PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION).
+install_plugin() {
+  local kind=$1 name=$2 version=$3 built
+  built=$(readlink "$bin_dir/$4")
+  export PULUMI_HOME="$tools_dir/pulumi-home"
+  local marker="$PULUMI_HOME/plugins/$kind-$name-v$version.from"
+  if [ "$(cat "$marker" 2>/dev/null)" != "$built" ]; then
+    [ -x "$bin_dir/pulumi" ] || die "install the Pulumi CLI first: $0 pulumi"
+    PULUMI_SKIP_UPDATE_CHECK=true "$bin_dir/pulumi" plugin install "$kind" "$name" "$version" --file "$built" --reinstall >&2
+    echo "$built" >"$marker"
+  fi
 }
 
 build_pulumi_kubernetes() {
@@ -91,16 +107,7 @@ build_pulumi_kubernetes() {
   (cd "$dir" && go run ./gen "$v" .) >&2
   build_go pulumi-resource-kubernetes pulumi-kubernetes . \
     "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$v"
-  # The engine takes plugins from its plugin cache only (PULUMI_HOME of the tools cache; never downloads).
-  export PULUMI_HOME="$tools_dir/pulumi-home"
-  local marker="$PULUMI_HOME/plugins/resource-kubernetes-v$v.from"
-  local built
-  built=$(readlink "$bin_dir/pulumi-resource-kubernetes")
-  if [ "$(cat "$marker" 2>/dev/null)" != "$built" ]; then
-    [ -x "$bin_dir/pulumi" ] || die "install the Pulumi CLI first: $0 pulumi"
-    PULUMI_SKIP_UPDATE_CHECK=true "$bin_dir/pulumi" plugin install resource kubernetes "$v" --file "$built" --reinstall >&2
-    echo "$built" >"$marker"
-  fi
+  install_plugin resource kubernetes "$v" pulumi-resource-kubernetes
 }
 
 build_kubernetes() {

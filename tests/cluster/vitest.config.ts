@@ -1,4 +1,12 @@
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+/** The files are steps on one cluster: they run in the order of their names (1-…, 2-…, 9-teardown). */
+class ByName extends BaseSequencer {
+  override sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    return Promise.resolve([...files].sort((a, b) => a.moduleId.localeCompare(b.moduleId)));
+  }
+}
 
 export default defineConfig({
   test: {
@@ -6,7 +14,8 @@ export default defineConfig({
     // One cluster for the run: `pnpm cluster up` before the files, `pnpm cluster down` after them.
     globalSetup: ["./test/global-setup.ts"],
     fileParallelism: false,
-    testTimeout: 600_000,
+    sequence: { sequencer: ByName },
+    testTimeout: 900_000,
     hookTimeout: 1_800_000,
   },
 });

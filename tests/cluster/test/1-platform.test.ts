@@ -1,5 +1,3 @@
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { cluster, kubectl, kubectlJson, pulumi, repoRoot, run } from "../src/cluster.js";
@@ -100,47 +98,5 @@ describe("the platform layer on the local cluster, deployed by the real Pulumi e
       "horizontalpodautoscaler",
     ])
       expect(dryRun.stdout.toLowerCase()).toContain(kind);
-  });
-
-  it("when the config asks for something the program must refuse, then the preview fails naming the key and nothing changes", () => {
-    const before = pulumi(["stack", "export"]).stdout;
-    const dir = mkdtempSync(join(tmpdir(), "bad-config-"));
-    try {
-      const config = join(dir, "Pulumi.local.yaml");
-      copyFileSync(join(env.stateDir, "Pulumi.local.yaml"), config);
-      const cases: [string[], RegExp][] = [
-        [["gke-platform:appAMinReplicas", "4", "gke-platform:appAMaxReplicas", "2"], /appAMaxReplicas/],
-        [["gke-platform:gatewayClassName", "no-such-class"], /gatewayClassName/],
-      ];
-      for (const [index, [pairs, message]] of cases.entries()) {
-        const file = join(dir, `case-${String(index)}.yaml`);
-        copyFileSync(config, file);
-        for (let i = 0; i < pairs.length; i += 2) {
-          const set = pulumi(["config", "set", pairs[i] ?? "", pairs[i + 1] ?? "", "--config-file", file]);
-          expect(set.status, set.output).toBe(0);
-        }
-        const preview = pulumi(["preview", "--config-file", file]);
-        expect(preview.status, preview.output).not.toBe(0);
-        expect(preview.output).toMatch(message);
-      }
-      const removed = join(dir, "missing-secret.yaml");
-      copyFileSync(config, removed);
-      expect(pulumi(["config", "rm", "gke-platform:jwtSigningKey", "--config-file", removed]).status).toBe(0);
-      const preview = pulumi(["preview", "--config-file", removed]);
-      expect(preview.status, preview.output).not.toBe(0);
-      expect(preview.output).toMatch(/jwtSigningKey/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-    expect(pulumi(["stack", "export"]).stdout).toBe(before);
-  });
-
-  it("when `pulumi destroy` runs, then it succeeds and the namespace is gone", () => {
-    const { namespace } = outputs();
-    const destroy = pulumi(["destroy", "--yes", "--skip-preview"]);
-    expect(destroy.status, destroy.output).toBe(0);
-    const ns = kubectl(["get", "namespace", namespace], { allowFailure: true });
-    expect(ns.status).not.toBe(0);
-    expect(ns.output).toMatch(/NotFound|not found/);
   });
 });
