@@ -4,8 +4,8 @@
 #
 #   up       start the cluster (control plane, node, DNS, metrics, NetworkPolicies, Gateway), build and import
 #            both app images, `pulumi up` the platform layer; idempotent, and resumes an interrupted run
-#   env      print KUBECONFIG=, GATEWAY_URL= (https), GATEWAY_HTTP_URL= and CA_FILE= (the CA of the Gateway's
-#            certificate) assignments: eval "$(pnpm -s cluster env)"
+#   env      print KUBECONFIG=, GATEWAY_URL= (https), GATEWAY_HTTP_URL=, CA_FILE= (the CA of the Gateway's
+#            certificate) and the PULUMI_* variables of the local stack: eval "$(pnpm -s cluster env)"
 #   status   what runs
 #   down     stop everything; no process, mount, bridge, iptables chain, netns or cgroup stays behind
 #            (`down --purge` also deletes the cluster's state: etcd data, PKI, Pulumi state)
@@ -105,6 +105,7 @@ cmd_env() {
   echo "GATEWAY_URL=$(gateway_url)"
   echo "GATEWAY_HTTP_URL=http://127.0.0.1:$gateway_http_port"
   echo "CA_FILE=$pki/gateway-ca.crt"
+  pulumi_env_lines
 }
 
 cmd_status() {

@@ -1,11 +1,12 @@
 # shellcheck shell=bash
 # The platform layer (infra/platform) deployed by the real Pulumi engine onto the local cluster: a file backend
-# and a passphrase secrets provider in the cluster's state directory, the stack's config file there too (not in
-# the checkout), and the engine kept offline (no update check, no plugin download).
+# and a passphrase secrets provider in the cluster's state directory, the stack's config file where Pulumi looks
+# for it (infra/platform/Pulumi.local.yaml, git-ignored), so plain `pulumi` and the delivery scripts work on the
+# stack after `eval "$(pnpm -s cluster env)"`; the engine is kept offline (no update check, no plugin download).
 
 stack=${PLATFORM_STACK:-local}
 platform_dir="$repo_root/infra/platform"
-stack_config="$state_dir/Pulumi.$stack.yaml"
+stack_config="$platform_dir/Pulumi.$stack.yaml"
 jwt_key="$state_dir/jwt-signing-key.pem"
 
 pulumi_env() {
@@ -40,8 +41,22 @@ clear_pending_operations() {
   fi
 }
 
+# The environment that points the pulumi CLI at the local stack (`pnpm cluster env` prints it too).
+pulumi_env_lines() {
+  echo "PULUMI_HOME=$tools_dir/pulumi-home"
+  echo "PULUMI_BACKEND_URL=file://$state_dir/pulumi"
+  echo "PULUMI_CONFIG_PASSPHRASE_FILE=$state_dir/pulumi-passphrase"
+  echo "PULUMI_SKIP_UPDATE_CHECK=true"
+  echo "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true"
+}
+
 configure_stack() {
   local app_a_image=$1 app_b_image=$2
+  # A config file left from another cluster's state (a purged state, another checkout's run) holds that state's
+  # secrets salt: a new stack starts from a new file.
+  if ! (cd "$platform_dir" && pulumi --non-interactive stack ls --json) | grep -q "\"name\": \"$stack\""; then
+    rm -f "$stack_config"
+  fi
   (cd "$platform_dir" && pulumi --non-interactive stack select "$stack" --create >/dev/null)
   [ -f "$jwt_key" ] || (umask 077 && openssl genpkey -algorithm ed25519 -out "$jwt_key")
   local db="mongodb://$node_ip:$ferretdb_port"

@@ -104,6 +104,7 @@ cmd_down() {
   rm -rf "$run_dir" "$state_dir/cni/ipam"
   if [ "$purge" = --purge ]; then
     rm -rf "$state_dir"
+    rm -f "$repo_root/infra/platform/Pulumi.${PLATFORM_STACK:-local}.yaml"
     log "stopped; state deleted"
   else
     log "stopped; state kept in $state_dir (down --purge deletes it)"

@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { kubectl, pulumi } from "../src/cluster.js";
+import { kubectl, pulumi, repoRoot } from "../src/cluster.js";
 
 const env = inject("cluster");
 const namespace = () =>
@@ -15,7 +15,7 @@ describe("refusing bad config, and tearing the platform down", () => {
     const dir = mkdtempSync(join(tmpdir(), "bad-config-"));
     try {
       const config = join(dir, "Pulumi.local.yaml");
-      copyFileSync(join(env.stateDir, "Pulumi.local.yaml"), config);
+      copyFileSync(join(repoRoot, "infra/platform/Pulumi.local.yaml"), config);
       const cases: [string[], RegExp][] = [
         [["gke-platform:appAMinReplicas", "4", "gke-platform:appAMaxReplicas", "2"], /appAMaxReplicas/],
         [["gke-platform:gatewayClassName", "no-such-class"], /gatewayClassName/],
