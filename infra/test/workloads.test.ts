@@ -323,7 +323,7 @@ describe.each(STACKS)("%s stack: MongoDB", (stack) => {
       name: "mongodb-admin-mongodb-backup",
       key: "connectionString.standard",
     });
-    expect(pod.initContainers[0].command[0]).toBe("mongodump");
+    expect(pod.initContainers[0].command.at(-1)).toContain("exec mongodump ");
     expect(pod.containers[0].env.find((e: any) => e.name === "BUCKET").value).toBe("mongodb-backup-bucket");
     const sa = run().object("ServiceAccount", "mongodb-backup");
     expect(sa.metadata.annotations!["iam.gke.io/gcp-service-account"]).toBe(

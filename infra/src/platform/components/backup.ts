@@ -11,6 +11,37 @@ const METADATA_SERVER = [
   { cidr: "169.254.169.252/32", port: 988 },
 ] as const;
 
+/** Where the dump is written in the pod (an emptyDir shared by both containers). */
+export const DUMP_FILE = "/backup/dump.archive.gz";
+
+/**
+ * POSIX sh function `admin_uri URI`: the connection string without its database path, authenticating against
+ * `admin` (kept if the URI names an authSource). mongodump and mongorestore treat a database in the URI as `--db`
+ * and refuse `--db`/`--authenticationDatabase` next to `--uri`; the operator's `connectionString.standard` ends in
+ * `/admin`, so without this a dump holds `admin` only. The restore runbook in infra/README.md uses the same text.
+ */
+export const ADMIN_URI_FUNCTION = String.raw`admin_uri() {
+  u=$(printf '%s' "$1" | sed -E 's#^(mongodb(\+srv)?://[^/?]+)[^?]*#\1/#')
+  case $u in
+    *[?\&][aA]uth[sS]ource=*) ;;
+    *\?*) u="$u&authSource=admin" ;;
+    *) u="$u?authSource=admin" ;;
+  esac
+  printf '%s' "$u"
+}`;
+
+/**
+ * Every database of the deployment (no database in the URI, so no `--db`) into one gzipped archive: the
+ * application databases and whatever is added later; `admin` comes along and is left out at restore
+ * (`--nsInclude`). No `--oplog`: replaying it (`--oplogReplay`) refuses `--nsInclude`, and a restore must not
+ * touch the users the operator manages in `admin`.
+ */
+const DUMP_SCRIPT = `${ADMIN_URI_FUNCTION}
+exec mongodump --uri="$(admin_uri "$MONGODB_URI")" --archive=${DUMP_FILE} --gzip`;
+
+/** One object per run, named by its UTC start time, so no upload ever replaces an earlier dump. */
+const UPLOAD_SCRIPT = `exec gcloud storage cp ${DUMP_FILE} "gs://$BUCKET/mongodb/$(date -u +%Y%m%dT%H%M%SZ).archive.gz"`;
+
 /** Arguments for {@link MongoBackup}. */
 export interface MongoBackupArgs {
   namespace: pulumi.Input<string>;
@@ -95,12 +126,7 @@ export class MongoBackup extends pulumi.ComponentResource {
                       name: "mongodump",
                       image: args.toolsImage,
                       imagePullPolicy: "IfNotPresent",
-                      command: [
-                        "mongodump",
-                        "--uri=$(MONGODB_URI)",
-                        "--archive=/backup/dump.archive.gz",
-                        "--gzip",
-                      ],
+                      command: ["/bin/sh", "-ec", DUMP_SCRIPT],
                       env: [
                         {
                           name: "MONGODB_URI",
@@ -125,13 +151,13 @@ export class MongoBackup extends pulumi.ComponentResource {
                       name: "upload",
                       image: args.uploaderImage,
                       imagePullPolicy: "IfNotPresent",
-                      command: [
-                        "/bin/sh",
-                        "-c",
-                        'gcloud storage cp /backup/dump.archive.gz "gs://${BUCKET}/mongodb/$(date -u +%Y%m%dT%H%M%SZ).archive.gz"',
-                      ],
+                      command: ["/bin/sh", "-ec", UPLOAD_SCRIPT],
                       env: [
                         { name: "BUCKET", value: args.bucket },
+                        // One resumable upload instead of a parallel composite one (gcloud's default above 150 MiB),
+                        // which would need storage.objects.delete to remove its parts: the writer keeps
+                        // objectCreator only and can never delete or overwrite a dump.
+                        { name: "CLOUDSDK_STORAGE_PARALLEL_COMPOSITE_UPLOAD_ENABLED", value: "False" },
                         // gcloud writes its state under its config directory; only /tmp is writable.
                         { name: "CLOUDSDK_CONFIG", value: "/tmp/gcloud" },
                         { name: "HOME", value: "/tmp" },
