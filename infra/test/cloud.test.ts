@@ -56,23 +56,24 @@ describe.each(STACKS)("%s cloud stack: network and cluster", (stack) => {
       enableIntegrityMonitoring: true,
     });
     expect(p.nodeConfig.workloadMetadataConfig.mode).toBe("GKE_METADATA");
-    expect(p.nodeConfig.serviceAccount).toBe(`gke-${stack}-nodes@mock-project.iam.gserviceaccount.com`);
+    expect(p.nodeConfig.serviceAccount).toBe(
+      `gke-${stack}-nodes@my-platform-${stack}.iam.gserviceaccount.com`,
+    );
     expect(p.upgradeSettings).toMatchObject({ maxUnavailable: 0 });
     expect(p.nodeConfig.spot).toBe(stack === "dev");
   });
 
   it("when the cluster is created, then even its temporary default pool runs as the node service account, not the Compute default one", () => {
     const c = cluster();
-    const email = `gke-${stack}-nodes@mock-project.iam.gserviceaccount.com`;
+    const email = `gke-${stack}-nodes@my-platform-${stack}.iam.gserviceaccount.com`;
     expect(c.removeDefaultNodePool).toBe(true);
     expect(c.nodeConfig.serviceAccount).toBe(email);
     expect(c.nodeConfig.workloadMetadataConfig.mode).toBe("GKE_METADATA");
     const opts = run().options("gcp:container/cluster:Cluster", `gke-${stack}`);
-    expect(opts.dependsOn).toContain(`gke-${stack}-nodes-default`);
     expect(opts.ignoreChanges).toEqual(["nodeConfig"]);
   });
 
-  it("when IAM is granted, then no primitive role is used and nodes only get the node role and image pulls", () => {
+  it("when IAM is granted, then no primitive or project role is used: image pulls on the repository, the bucket role and Workload Identity only", () => {
     const roles = [
       ...run().all("gcp:projects/iAMMember:IAMMember"),
       ...run().all("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember"),
@@ -81,7 +82,6 @@ describe.each(STACKS)("%s cloud stack: network and cluster", (stack) => {
     ].map((r) => r.inputs.role as string);
     expect(roles.sort()).toEqual([
       "roles/artifactregistry.reader",
-      "roles/container.defaultNodeServiceAccount",
       "roles/iam.workloadIdentityUser",
       "roles/storage.objectCreator",
     ]);
@@ -176,5 +176,64 @@ describe.each(STACKS)("%s cloud stack: Google APIs", (stack) => {
     );
     expect(others.length).toBeGreaterThan(20);
     for (const r of others) expect(r.provider, r.name).toMatch(/pulumi:providers:gcp::gcp::/);
+  });
+});
+
+describe.each(STACKS)("%s cloud stack: the service accounts bootstrap creates", (stack) => {
+  const run = () => runs[stack]!;
+  const project = `my-platform-${stack}`;
+  const nodes = `gke-${stack}-nodes@${project}.iam.gserviceaccount.com`;
+  const backup = `gke-${stack}-backup@${project}.iam.gserviceaccount.com`;
+
+  it("when the cloud layer runs as the deployer, then it creates no service account and no project IAM binding (the deployer may do neither)", () => {
+    const forbidden = [
+      "gcp:serviceaccount/account:Account",
+      "gcp:projects/iAMMember:IAMMember",
+      "gcp:projects/iAMBinding:IAMBinding",
+      "gcp:projects/iAMPolicy:IAMPolicy",
+    ];
+    expect(
+      run()
+        .raw.filter((r) => forbidden.includes(r.type))
+        .map((r) => `${r.type} ${r.name}`),
+    ).toEqual([]);
+  });
+
+  it("when the node pool and its temporary default pool start, then they run as bootstrap's node account, which may pull from the repository", () => {
+    expect(run().one("gcp:container/nodePool:NodePool", `gke-${stack}-pool`).nodeConfig.serviceAccount).toBe(
+      nodes,
+    );
+    expect(run().one("gcp:container/cluster:Cluster", `gke-${stack}`).nodeConfig.serviceAccount).toBe(nodes);
+    const readers = run().all("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember");
+    expect(readers.map((r) => r.inputs.member)).toEqual([`serviceAccount:${nodes}`]);
+  });
+
+  it("when the backup job is bound, then Workload Identity and the bucket role name bootstrap's backup account, which is exported for the platform", async () => {
+    const wi = run().one("gcp:serviceaccount/iAMMember:IAMMember", "mongodb-backup-workload-identity");
+    expect(wi).toEqual({
+      serviceAccountId: `projects/${project}/serviceAccounts/${backup}`,
+      role: "roles/iam.workloadIdentityUser",
+      member: `serviceAccount:${project}.svc.id.goog[platform/mongodb-backup]`,
+    });
+    const writer = run().one("gcp:storage/bucketIAMMember:BucketIAMMember", "mongodb-backup-writer");
+    expect(writer.member).toBe(`serviceAccount:${backup}`);
+    expect(await new Promise<string>((r) => run().outputs.backupServiceAccount.apply(r))).toBe(backup);
+  });
+
+  it("when a stack names other accounts, then those are used, and a value that is not a service account email is refused", async () => {
+    const other = await runCloudForTest(stack, {
+      "gke-cloud:nodeServiceAccount": `custom-nodes@${project}.iam.gserviceaccount.com`,
+      "gke-cloud:backupServiceAccount": `custom-backup@${project}.iam.gserviceaccount.com`,
+    });
+    expect(other.one("gcp:container/nodePool:NodePool", `gke-${stack}-pool`).nodeConfig.serviceAccount).toBe(
+      `custom-nodes@${project}.iam.gserviceaccount.com`,
+    );
+    expect(
+      other.one("gcp:serviceaccount/iAMMember:IAMMember", "mongodb-backup-workload-identity")
+        .serviceAccountId,
+    ).toBe(`projects/${project}/serviceAccounts/custom-backup@${project}.iam.gserviceaccount.com`);
+    await expect(runCloudForTest(stack, { "gke-cloud:nodeServiceAccount": "gke-nodes" })).rejects.toThrow(
+      /nodeServiceAccount/,
+    );
   });
 });

@@ -327,7 +327,7 @@ describe.each(STACKS)("%s stack: MongoDB", (stack) => {
     expect(pod.containers[0].env.find((e: any) => e.name === "BUCKET").value).toBe("mongodb-backup-bucket");
     const sa = run().object("ServiceAccount", "mongodb-backup");
     expect(sa.metadata.annotations!["iam.gke.io/gcp-service-account"]).toBe(
-      "mongodb-backup@mock-project.iam.gserviceaccount.com",
+      `gke-${stack}-backup@my-platform-${stack}.iam.gserviceaccount.com`,
     );
     const wi = clouds[stack]!.one(
       "gcp:serviceaccount/iAMMember:IAMMember",

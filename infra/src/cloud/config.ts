@@ -35,6 +35,22 @@ export interface CloudConfig {
   readonly namespace: string;
   readonly backupRetentionDays: number;
   readonly alertEmail: string;
+  /**
+   * Email of the node pool's service account. Created by bootstrap (with its project role), never here: the
+   * deployer may act as it but cannot create service accounts or grant project roles.
+   */
+  readonly nodeServiceAccount: string;
+  /** Email of the backup job's service account (bootstrap); this layer binds it to the backup KSA and the bucket. */
+  readonly backupServiceAccount: string;
+}
+
+/** Empty, or a service account email: `<account id>@<project>.iam.gserviceaccount.com`. */
+const OPTIONAL_SERVICE_ACCOUNT_EMAIL =
+  /^([a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9.-]*[a-z0-9]\.iam\.gserviceaccount\.com)?$/;
+
+/** The email bootstrap gives a stack's service account (`gke-<stack>-nodes`, `gke-<stack>-backup`). */
+export function bootstrapServiceAccount(stack: string, project: string, role: "nodes" | "backup"): string {
+  return `gke-${stack}-${role}@${project}.iam.gserviceaccount.com`;
 }
 
 /** Parses and validates a configuration source. Throws a ConfigValidationError listing every bad key. */
@@ -49,8 +65,13 @@ export function parseCloudConfig(
     if (cidr.endsWith("/0"))
       r.errors.push(`authorizedNetworks: "${cidr}" opens the control plane to the internet`);
   }
+  const project = r.matching("project", /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "a Google Cloud project ID");
+  // Empty = the name bootstrap gives it, so a stack file that follows bootstrap needs no value.
+  const serviceAccount = (key: string, role: "nodes" | "backup") =>
+    r.matching(key, OPTIONAL_SERVICE_ACCOUNT_EMAIL, "a service account email", "") ||
+    bootstrapServiceAccount(stack, project, role);
   const config: CloudConfig = {
-    project: r.matching("project", /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "a Google Cloud project ID"),
+    project,
     region,
     regionalCluster: r.boolean("regionalCluster", true),
     zone: r.matching("zone", /^[a-z]+-[a-z]+\d-[a-z]$/, "a zone such as europe-west1-b", `${region}-b`),
@@ -85,6 +106,8 @@ export function parseCloudConfig(
     namespace: r.matching("namespace", /^[a-z][a-z0-9-]{0,62}$/, "a namespace name", DEFAULT_NAMESPACE),
     backupRetentionDays: r.integer("backupRetentionDays", 14, 1, 3650),
     alertEmail: r.matching("alertEmail", /^([^@\s]+@[^@\s]+)?$/, "an e-mail address", ""),
+    nodeServiceAccount: serviceAccount("nodeServiceAccount", "nodes"),
+    backupServiceAccount: serviceAccount("backupServiceAccount", "backup"),
   };
   if (config.nodeMinCount > config.nodeMaxCount) {
     r.errors.push(`nodeMinCount: ${config.nodeMinCount} is above nodeMaxCount ${config.nodeMaxCount}`);

@@ -89,6 +89,7 @@ export function createCloud(cfg: CloudConfig): CloudOutputs {
       maxNodes: cfg.nodeMaxCount,
       diskSizeGb: cfg.nodeDiskSizeGb,
       spot: cfg.nodeSpot,
+      nodeServiceAccount: cfg.nodeServiceAccount,
     },
     opts,
   );
@@ -98,7 +99,7 @@ export function createCloud(cfg: CloudConfig): CloudOutputs {
       project: cfg.project,
       region: cfg.region,
       repositoryId: "platform",
-      readers: [cluster.nodeServiceAccount.email],
+      readers: [cfg.nodeServiceAccount],
     },
     opts,
   );
@@ -119,6 +120,7 @@ export function createCloud(cfg: CloudConfig): CloudOutputs {
       namespace: cfg.namespace,
       serviceAccountName: BACKUP_KSA,
       retentionDays: cfg.backupRetentionDays,
+      serviceAccountEmail: cfg.backupServiceAccount,
     },
     opts,
   );
@@ -141,7 +143,7 @@ export function createCloud(cfg: CloudConfig): CloudOutputs {
     sslPolicyName: edge.sslPolicy.name,
     securityPolicyName: edge.securityPolicy ? edge.securityPolicy.name : pulumi.output(""),
     backupBucket: backup.bucket.name,
-    backupServiceAccount: backup.serviceAccount.email,
+    backupServiceAccount: pulumi.output(backup.serviceAccountEmail),
     // Pods reach the control plane at its private endpoint (inside masterCidr) on Dataplane V2.
     apiServerCidrs: cluster.privateEndpoint.apply((ip) =>
       ip ? [cfg.masterCidr, `${ip}/32`] : [cfg.masterCidr],

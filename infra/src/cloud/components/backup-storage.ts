@@ -9,16 +9,22 @@ export interface BackupStorageArgs {
   namespace: string;
   serviceAccountName: string;
   retentionDays: number;
+  /**
+   * Email of the Google service account the job acts as. Created by bootstrap, which lets the deployer set the IAM
+   * policy of this account alone; this component only binds it (Workload Identity, bucket role).
+   */
+  serviceAccountEmail: string;
 }
 
 /**
  * Where the platform layer's nightly `mongodump` lands: a private GCS bucket whose lifecycle rule deletes old
- * dumps, and a Google service account that may only create objects in it, impersonated by the backup job's
- * Kubernetes ServiceAccount through Workload Identity (no key file anywhere).
+ * dumps, and the backup service account's bindings: it may only create objects in the bucket, and the backup
+ * job's Kubernetes ServiceAccount may impersonate it through Workload Identity (no key file anywhere).
  */
 export class BackupStorage extends pulumi.ComponentResource {
   readonly bucket: gcp.storage.Bucket;
-  readonly serviceAccount: gcp.serviceaccount.Account;
+  /** Email of the service account the backup job acts as. */
+  readonly serviceAccountEmail: string;
 
   constructor(name: string, args: BackupStorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gke-cloud:index:BackupStorage", name, {}, opts);
@@ -38,29 +44,25 @@ export class BackupStorage extends pulumi.ComponentResource {
       },
       child,
     );
-    this.serviceAccount = new gcp.serviceaccount.Account(
-      `${name}-gsa`,
-      { accountId: name.slice(0, 30), displayName: "MongoDB backup writer" },
-      child,
-    );
+    this.serviceAccountEmail = args.serviceAccountEmail;
     new gcp.storage.BucketIAMMember(
       `${name}-writer`,
       {
         bucket: this.bucket.name,
         role: "roles/storage.objectCreator",
-        member: pulumi.interpolate`serviceAccount:${this.serviceAccount.email}`,
+        member: `serviceAccount:${args.serviceAccountEmail}`,
       },
       child,
     );
     new gcp.serviceaccount.IAMMember(
       `${name}-workload-identity`,
       {
-        serviceAccountId: this.serviceAccount.name,
+        serviceAccountId: `projects/${args.project}/serviceAccounts/${args.serviceAccountEmail}`,
         role: "roles/iam.workloadIdentityUser",
         member: `serviceAccount:${args.project}.svc.id.goog[${args.namespace}/${args.serviceAccountName}]`,
       },
       child,
     );
-    this.registerOutputs({ bucket: this.bucket.name, serviceAccount: this.serviceAccount.email });
+    this.registerOutputs({ bucket: this.bucket.name, serviceAccount: args.serviceAccountEmail });
   }
 }

@@ -26,19 +26,23 @@ export interface ClusterArgs {
   maxNodes: number;
   diskSizeGb: number;
   spot: boolean;
+  /**
+   * Email of the nodes' service account. It is created, and given `roles/container.defaultNodeServiceAccount`, by
+   * bootstrap: the deployer running this program may act as it but may not create accounts or grant project roles.
+   */
+  nodeServiceAccount: string;
 }
 
 /**
  * GKE Standard cluster hardened along the lines of terraform-google-modules' safer-cluster: private nodes,
  * authorised networks, Workload Identity, shielded nodes with secure boot, Dataplane V2 (enforces NetworkPolicy),
- * Managed Prometheus, Gateway API, the default node pool replaced by one autoscaled pool running as its own
- * least-privilege service account. Exports a kubeconfig for the platform layer (which owns every Kubernetes
+ * Managed Prometheus, Gateway API, the default node pool replaced by one autoscaled pool running as a
+ * least-privilege service account (bootstrap's, given by email). Exports a kubeconfig for the platform layer (which owns every Kubernetes
  * object); this layer needs no Kubernetes provider.
  */
 export class Cluster extends pulumi.ComponentResource {
   readonly cluster: gcp.container.Cluster;
   readonly nodePool: gcp.container.NodePool;
-  readonly nodeServiceAccount: gcp.serviceaccount.Account;
   /** Kubeconfig using the gke-gcloud-auth-plugin; a secret because it names the endpoint and CA. */
   readonly kubeconfig: pulumi.Output<string>;
   /** Private endpoint IP of the control plane (NetworkPolicy egress for pods that call the API server). */
@@ -61,23 +65,6 @@ export class Cluster extends pulumi.ComponentResource {
       throw new pulumi.ResourceError(`minNodes ${args.minNodes} is above maxNodes ${args.maxNodes}`, this);
     }
 
-    this.nodeServiceAccount = new gcp.serviceaccount.Account(
-      `${name}-nodes`,
-      { accountId: `${name}-nodes`.slice(0, 30), displayName: "GKE nodes (least privilege)" },
-      { parent: this },
-    );
-    // The predefined role Google documents for custom node service accounts: logs, metrics, metadata. Image pulls
-    // are granted on the repository itself (see Registry), not project-wide.
-    const nodeRole = new gcp.projects.IAMMember(
-      `${name}-nodes-default`,
-      {
-        project: args.project,
-        role: "roles/container.defaultNodeServiceAccount",
-        member: pulumi.interpolate`serviceAccount:${this.nodeServiceAccount.email}`,
-      },
-      { parent: this },
-    );
-
     this.cluster = new gcp.container.Cluster(
       name,
       {
@@ -95,7 +82,7 @@ export class Cluster extends pulumi.ComponentResource {
         removeDefaultNodePool: true,
         initialNodeCount: 1,
         nodeConfig: {
-          serviceAccount: this.nodeServiceAccount.email,
+          serviceAccount: args.nodeServiceAccount,
           oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
           shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
           workloadMetadataConfig: { mode: "GKE_METADATA" },
@@ -139,7 +126,7 @@ export class Cluster extends pulumi.ComponentResource {
         deletionProtection: args.deletionProtection,
       },
       // nodeConfig only describes the removed default pool; a later change to it must not replace the cluster.
-      { parent: this, dependsOn: [nodeRole], ignoreChanges: ["nodeConfig"] },
+      { parent: this, ignoreChanges: ["nodeConfig"] },
     );
 
     this.nodePool = new gcp.container.NodePool(
@@ -156,7 +143,7 @@ export class Cluster extends pulumi.ComponentResource {
           diskType: "pd-balanced",
           imageType: "COS_CONTAINERD",
           spot: args.spot,
-          serviceAccount: this.nodeServiceAccount.email,
+          serviceAccount: args.nodeServiceAccount,
           // Access is governed by the service account's IAM roles; the scope only stops being a second gate.
           oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
           shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
