@@ -26,7 +26,7 @@ etcd_peer_port=2480
 # The Gateway implementation's entry points, on loopback: the local Gateway's listener ports.
 gateway_http_port=${GATEWAY_HTTP_PORT:-30080}
 gateway_https_port=${GATEWAY_HTTPS_PORT:-30443}
-ferretdb_port=27018
+ferretdb_port=27017
 
 admin_kubeconfig="$state_dir/admin.kubeconfig"
 containerd_sock="$run_dir/containerd/containerd.sock"

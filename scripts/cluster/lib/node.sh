@@ -60,6 +60,7 @@ TOML
       "ipam": {
         "type": "host-local",
         "ranges": [[{ "subnet": "$pod_cidr", "gateway": "$node_ip", "rangeStart": "10.244.0.10" }]],
+        "routes": [{ "dst": "0.0.0.0/0" }],
         "dataDir": "$state_dir/cni/ipam"
       }
     },

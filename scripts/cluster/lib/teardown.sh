@@ -40,23 +40,20 @@ remove_netns() {
 # Chains and ipsets of kube-proxy (KUBE-*), kube-router (KUBE-ROUTER-*, KUBE-NWPLCY-*, KUBE-POD-FW-*) and the
 # CNI plugins (CNI-*). The machine's own chains are left alone.
 remove_iptables() {
-  local table chain
+  local table chain rule ours='KUBE-[^ ]*|CNI-[^ ]*'
   kube-proxy --cleanup >/dev/null 2>&1 || true
   for table in filter nat mangle raw; do
-    iptables-save -t "$table" 2>/dev/null | sed -n 's/^-A \([A-Z]*\) .* -j \(KUBE-[A-Z0-9-]*\|CNI-[A-Za-z0-9-]*\).*/\1 \2/p' |
-      while read -r chain target; do
-        iptables -t "$table" -D "$chain" -j "$target" 2>/dev/null || true
+    # Rules in the machine's own chains that jump into ours, deleted by their full spec (iptables-save quotes
+    # comments the way a shell reads them, hence eval).
+    iptables-save -t "$table" 2>/dev/null | { grep -E "^-A [^ ]+ .*-j ($ours)" || true; } |
+      { grep -vE "^-A ($ours) " || true; } | sed 's/^-A/-D/' | while read -r rule; do
+        eval "iptables -t $table $rule" 2>/dev/null || true
       done
-    # Rules in built-in chains that jump into our chains carry matches too: delete them by their full spec.
-    iptables-save -t "$table" 2>/dev/null | grep -E '^-A (INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) .*-j (KUBE-|CNI-)' |
-      sed 's/^-A/-D/' | while read -r rule; do
-        # shellcheck disable=SC2086 # the rule is a list of iptables arguments
-        iptables -t "$table" $rule 2>/dev/null || true
-      done
-    for chain in $(iptables-save -t "$table" 2>/dev/null | sed -n 's/^:\(KUBE-[^ ]*\|CNI-[^ ]*\) .*/\1/p'); do
+    # Then our chains: flushed first (they jump into each other), then deleted.
+    for chain in $(iptables-save -t "$table" 2>/dev/null | sed -n -E "s/^:($ours) .*/\1/p"); do
       iptables -t "$table" -F "$chain" 2>/dev/null || true
     done
-    for chain in $(iptables-save -t "$table" 2>/dev/null | sed -n 's/^:\(KUBE-[^ ]*\|CNI-[^ ]*\) .*/\1/p'); do
+    for chain in $(iptables-save -t "$table" 2>/dev/null | sed -n -E "s/^:($ours) .*/\1/p"); do
       iptables -t "$table" -X "$chain" 2>/dev/null || true
     done
   done
@@ -68,7 +65,7 @@ remove_iptables() {
 
 remove_cgroups() {
   local dir
-  for dir in $(find /sys/fs/cgroup -depth -type d \( -path '*/kubepods*' -o -name moby -o -path '*/moby/*' -o -name buildkit -o -path '*/buildkit/*' \) 2>/dev/null); do
+  for dir in $(find /sys/fs/cgroup -depth -type d \( -path '*/kubepods*' -o -name docker -o -path '*/docker/*' -o -name buildkit -o -path '*/buildkit/*' \) 2>/dev/null); do
     rmdir "$dir" 2>/dev/null || true
   done
 }
