@@ -148,7 +148,8 @@ export function isGkeGatewayClass(name: string): boolean {
 
 const TAG_OR_DIGEST = "(sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})";
 const IMAGE = new RegExp(
-  `^(${TAG_OR_DIGEST}|[a-z0-9.-]+(:\\d+)?/[a-z0-9._/-]+(@sha256:[a-f0-9]{64}|:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))$`,
+  // A full reference: `<registry>/<path>` with a tag, a digest, or both (`:1.2.3@sha256:...`, pinned and readable).
+  `^(${TAG_OR_DIGEST}|[a-z0-9.-]+(:\\d+)?/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64}))$`,
 );
 const STACK_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const MONGODB_URI = /^mongodb(\+srv)?:\/\/\S+$/;

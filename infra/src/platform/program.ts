@@ -39,6 +39,26 @@ export function imageReference(registryUrl: string | undefined, name: string, re
   return ref.startsWith("sha256:") ? `${registryUrl}/${name}@${ref}` : `${registryUrl}/${name}:${ref}`;
 }
 
+/**
+ * The release version an image reference is tagged with: the tag's leading `x.y.z`, before any `-suffix` (a
+ * build's commit) or `+metadata`, ignoring a digest (`.../app-a:0.1.0-118cb37716da` and `.../app-a:1.2.3@sha256:...`
+ * give `0.1.0` and `1.2.3`). Undefined when the reference has no version tag (`...@sha256:...`, `:dev`,
+ * `:sha-<commit>`): the app then reports its package.json version (runtime contract, "Version").
+ */
+export function imageVersion(reference: string): string | undefined {
+  const withoutDigest = reference.split("@")[0] ?? "";
+  const lastPart = withoutDigest.slice(withoutDigest.lastIndexOf("/") + 1);
+  const colon = lastPart.lastIndexOf(":");
+  if (colon < 0) return undefined;
+  return /^(\d+\.\d+\.\d+)(?:[-+][0-9A-Za-z.+-]*)?$/.exec(lastPart.slice(colon + 1))?.[1];
+}
+
+/** `SERVICE_VERSION` for an image: the X-App-Version the app sends (and the smoke test compares) is its release. */
+function serviceVersion(reference: string): { SERVICE_VERSION?: string } {
+  const version = imageVersion(reference);
+  return version === undefined ? {} : { SERVICE_VERSION: version };
+}
+
 /** RFC 7638 JWK thumbprint of the key's public half: a stable `kid` that reveals nothing about the key. */
 export function jwkThumbprint(privateKeyPem: string): string {
   const jwk = createPublicKey(createPrivateKey(privateKeyPem)).export({ format: "jwk" });
@@ -117,6 +137,7 @@ export function createPlatform(cfg: PlatformConfig, cluster: ClusterInputs): Pla
     JWT_AUDIENCE: cfg.jwtAudience,
     // The global external ALB appends "<client>, <load balancer IP>" to X-Forwarded-For: trust two hops.
     TRUST_PROXY: "2",
+    ...serviceVersion(imageReference(cluster.registryUrl, app.name, c.image)),
   });
   const waitForDb = { ...opts, dependsOn: mongo.dependsOn };
 
