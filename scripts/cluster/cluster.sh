@@ -10,6 +10,7 @@
 #   down     stop everything; no process, mount, bridge, iptables chain, netns or cgroup stays behind
 #            (`down --purge` also deletes the cluster's state: etcd data, PKI, Pulumi state)
 #   pulumi   the Pulumi CLI on the local stack of infra/platform (`pnpm cluster pulumi preview --diff`)
+#   image    build apps/<app> into the node's runtime and print its reference (`pnpm cluster image app-a 0.2.0`)
 #
 # Needs root, and the tools `scripts/install-cluster-tools.sh` installs (it says what it builds).
 # shellcheck source-path=SCRIPTDIR
@@ -128,13 +129,18 @@ case ${1:-} in
   env) cmd_env ;;
   status) cmd_status ;;
   down) cmd_down "${2:-}" ;;
+  image)
+    [ -n "${2:-}" ] || die "usage: cluster.sh image <app> [version]"
+    is_running dockerd || die "the cluster is not running: pnpm cluster up"
+    app_image "$2" "$(base_image)" "${3:-}"
+    ;;
   pulumi)
     shift
     pulumi_env
     pulumi_stack "$@"
     ;;
   *)
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -93,15 +93,16 @@ base_image() {
   echo "$ref"
 }
 
-# app_image APP [EXTRA BUILD ARGS...]: builds apps/APP with the project's Dockerfile; prints its reference.
+# app_image APP BASE [VERSION]: builds apps/APP with the project's Dockerfile on the base image BASE, imports it
+# into the node, prints its reference (<version>-<image id>). VERSION (default: the app's package.json version)
+# is the image's version label and tag, which the platform passes to the app as SERVICE_VERSION.
 app_image() {
-  local app=$1 base=$2
-  shift 2
-  local version
-  version=$(node -p "require('$repo_root/apps/$app/package.json').version")
+  local app=$1 base=$2 version=${3:-}
+  [ -n "$version" ] || version=$(node -p "require('$repo_root/apps/$app/package.json').version")
   local iid
   iid=$(DOCKER_BUILDKIT=1 docker_cli build --quiet --network host \
-    --build-arg "APP=$app" --build-arg "BUILD_IMAGE=$base" --build-arg "RUNTIME_IMAGE=$base" "$@" \
+    --build-arg "APP=$app" --build-arg "BUILD_IMAGE=$base" --build-arg "RUNTIME_IMAGE=$base" \
+    --label "org.opencontainers.image.version=$version" \
     --file "$repo_root/Dockerfile" "$repo_root")
   local id=${iid#sha256:}
   local ref="localhost/gke-platform/$app:$version-${id:0:12}"

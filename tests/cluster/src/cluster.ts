@@ -55,19 +55,24 @@ export interface ClusterEnv {
   CA_FILE: string;
 }
 
-/** What `pnpm cluster env` prints: KUBECONFIG, GATEWAY_URL (https), GATEWAY_HTTP_URL and CA_FILE. */
-export function clusterEnv(): ClusterEnv {
+/** Every assignment `pnpm cluster env` prints (the cluster's and the local Pulumi stack's variables). */
+export function clusterEnvLines(): Record<string, string> {
   const out = cluster(["env"], 30_000);
   if (out.status !== 0) throw new Error(`cluster env failed:\n${out.output}`);
-  const env = Object.fromEntries(
+  return Object.fromEntries(
     out.stdout
       .split("\n")
       .filter((l) => l.includes("="))
       .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-  ) as Record<string, string>;
+  );
+}
+
+/** What `pnpm cluster env` prints: KUBECONFIG, GATEWAY_URL (https), GATEWAY_HTTP_URL and CA_FILE. */
+export function clusterEnv(): ClusterEnv {
+  const env = clusterEnvLines();
   const { KUBECONFIG, GATEWAY_URL, GATEWAY_HTTP_URL, CA_FILE } = env;
   if (!KUBECONFIG || !GATEWAY_URL || !GATEWAY_HTTP_URL || !CA_FILE)
-    throw new Error(`cluster env printed:\n${out.stdout}`);
+    throw new Error(`cluster env printed:\n${JSON.stringify(env)}`);
   return { KUBECONFIG, GATEWAY_URL, GATEWAY_HTTP_URL, CA_FILE };
 }
 

@@ -1,10 +1,9 @@
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { kubectl, pulumi, repoRoot } from "../src/cluster.js";
 
-const env = inject("cluster");
 const namespace = () =>
   (JSON.parse(pulumi(["stack", "output", "--json"]).stdout) as { namespace: string }).namespace;
 
