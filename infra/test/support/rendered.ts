@@ -31,7 +31,7 @@ function renderedPath(stack: string, layer: "cloud" | "platform", file: string):
   const p = path.join(infraDir, ".rendered", stack, layer, file);
   if (!existsSync(p)) {
     throw new Error(
-      `${p} is missing: run \`pnpm --filter infra render -- --stack ${stack}\` (the test script does)`,
+      `${p} is missing: run \`pnpm --filter infra render -- --stack ${stack}\` (the tests' global setup does)`,
     );
   }
   return p;
