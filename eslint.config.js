@@ -35,7 +35,15 @@ export default tseslint.config(
   {
     // Inline `type` specifiers are the second style; the packages below use the first one only. (infra/, bootstrap/
     // and tests/delivery can join by adding their globs here.)
-    files: ["apps/**", "packages/**", "tests/e2e/**", "tests/reliability/**", "bench/**"],
+    files: [
+      "apps/**",
+      "packages/**",
+      "tests/e2e/**",
+      "tests/reliability/**",
+      "tests/load/**",
+      "tests/cluster/**",
+      "bench/**",
+    ],
     rules: {
       "no-restricted-syntax": [
         "error",

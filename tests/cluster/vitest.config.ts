@@ -1,5 +1,6 @@
 import { defineConfig } from "vitest/config";
-import { BaseSequencer, type TestSpecification } from "vitest/node";
+import { BaseSequencer } from "vitest/node";
+import type { TestSpecification } from "vitest/node";
 
 /** The files are steps on one cluster: they run in the order of their names (1-…, 2-…, 9-teardown). */
 class ByName extends BaseSequencer {

@@ -1,6 +1,7 @@
 /** A command run without blocking the event loop (load generators keep running in this process meanwhile). */
 import { execFile } from "node:child_process";
-import { repoRoot, type Run } from "./cluster.js";
+import { repoRoot } from "./cluster.js";
+import type { Run } from "./cluster.js";
 
 export function runAsync(
   command: string,

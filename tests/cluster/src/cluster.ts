@@ -2,7 +2,8 @@
  * The local cluster as the tests drive it: the same `scripts/cluster/cluster.sh` that `pnpm cluster` runs, the
  * kubectl it installs, and the Pulumi CLI on the local stack (`cluster.sh pulumi ...`).
  */
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { spawnSync } from "node:child_process";
+import type { SpawnSyncReturns } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startMixedLoad, type Result } from "load-tools";
+import { startMixedLoad } from "load-tools";
+import type { Result } from "load-tools";
 import { describe, expect, inject, it } from "vitest";
 import { runAsync, sleep } from "../src/async.js";
 import { cluster, clusterEnvLines, kubectl, pulumi } from "../src/cluster.js";

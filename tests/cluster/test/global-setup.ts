@@ -1,4 +1,5 @@
-import { cluster, clusterEnv, type ClusterEnv } from "../src/cluster.js";
+import { cluster, clusterEnv } from "../src/cluster.js";
+import type { ClusterEnv } from "../src/cluster.js";
 import { leftovers } from "../src/leftovers.js";
 import type { TestProject } from "vitest/node";
 
