@@ -16,6 +16,7 @@ export const DEPLOYER_ROLES = [
   "roles/container.admin", // the cluster, node pool, and every Kubernetes object (incl. RBAC)
   "roles/dns.admin", // DNS records for the gateway and the certificate
   "roles/monitoring.editor", // alert policies, notification channels, dashboards
+  "roles/serviceusage.serviceUsageAdmin", // the cloud layer enables the APIs it uses (infra/cloud apis.ts)
   "roles/storage.admin", // the backup bucket and its bindings
 ] as const;
 
@@ -43,6 +44,7 @@ export const TARGET_APIS = [
   "container.googleapis.com",
   "dns.googleapis.com",
   "iam.googleapis.com",
+  "logging.googleapis.com",
   "monitoring.googleapis.com",
   "storage.googleapis.com",
 ] as const;

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { installMocks, valueOf, type Recorded } from "./mocks.js";
 
 const recorded: Recorded[] = installMocks();
-const { CiFoundation, DEPLOYER_ROLES, PREVIEW_ROLES } = await import("../src/ci-foundation.js");
+const { CiFoundation, DEPLOYER_ROLES, PREVIEW_ROLES, TARGET_APIS } = await import("../src/ci-foundation.js");
 
 const REPO = "example-org/gke-platform";
 const args = {
@@ -67,6 +67,13 @@ describe("CI foundation (bootstrap)", () => {
     // No binding admits a whole repository (any branch, any pull request) any more.
     for (const b of ofType("serviceaccount/iAMMember:IAMMember"))
       expect(String(b.inputs.member)).not.toContain("principalSet");
+  });
+
+  it("when the cloud layer enables the APIs it uses, then bootstrap has turned each on and lets the deployer enable them", async () => {
+    // The cloud layer's own list (infra/cloud), read from its source so the two cannot drift apart.
+    const { REQUIRED_APIS } = await import("../../infra/src/cloud/components/apis.js");
+    expect([...TARGET_APIS].sort()).toEqual(expect.arrayContaining([...REQUIRED_APIS].sort()));
+    expect(DEPLOYER_ROLES).toContain("roles/serviceusage.serviceUsageAdmin");
   });
 
   it("when a stack's deployer acts, then it holds only its own project's roles and cannot act as any other service account", () => {
