@@ -46,7 +46,7 @@ describe.each(STACKS)("%s stack: HTTPS entry point", (stack) => {
     ).toEqual([domain]);
   });
 
-  it("when routes are declared, then auth paths go to app-b, /v1 and every other path to app-a, and HTTP only redirects to HTTPS", () => {
+  it("when routes are declared, then auth paths go to app-b, /v1 to app-a, and HTTP only redirects to HTTPS", () => {
     const api = run().object("HTTPRoute", "platform-gateway-api").spec;
     expect(api.parentRefs[0].sectionName).toBe("https");
     expect(api.hostnames).toEqual([domain]);
@@ -59,7 +59,6 @@ describe.each(STACKS)("%s stack: HTTPS entry point", (stack) => {
       "PathPrefix /v1/auth -> app-b:3001",
       "PathPrefix /.well-known -> app-b:3001",
       "PathPrefix /v1 -> app-a:3000",
-      "PathPrefix / -> app-a:3000",
     ]);
     const redirect = run().object("HTTPRoute", "platform-gateway-https-redirect").spec;
     expect(redirect.parentRefs[0].sectionName).toBe("http");

@@ -137,13 +137,10 @@ export class Gateway extends pulumi.ComponentResource {
         spec: {
           parentRefs: parent("https"),
           ...hostnames,
-          // Longest prefix wins, so /v1/auth goes to the auth service although /v1 also matches. Every other path
-          // goes to the API too, so a client gets its 404 problem document, never a load balancer's own page
-          // (the Gateway API has no direct responses; nginx in `pnpm dev` answers the same document itself).
+          // Longest prefix wins, so /v1/auth goes to the auth service although /v1 also matches.
           rules: [
             { matches: [...prefix("/v1/auth"), ...prefix("/.well-known")], backendRefs: backend(args.auth) },
             { matches: prefix("/v1"), backendRefs: backend(args.api) },
-            { matches: prefix("/"), backendRefs: backend(args.api) },
           ],
         },
       },
