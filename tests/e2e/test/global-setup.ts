@@ -5,7 +5,15 @@ import type { TestProject } from "vitest/node";
 
 declare module "vitest" {
   export interface ProvidedContext {
-    platform: { httpsUrl: string; httpUrl: string; caFile: string; appB: string[]; appA: string[] };
+    platform: {
+      httpsUrl: string;
+      httpUrl: string;
+      caFile: string;
+      appB: string[];
+      appA: string[];
+      /** nginx of `pnpm dev` (answers unrouted paths itself) or a Gateway (its own 404 for those). */
+      entryPoint: "nginx" | "gateway";
+    };
   }
 }
 
@@ -19,7 +27,7 @@ let stack: Stack | undefined;
 export async function setup(project: TestProject): Promise<void> {
   const external = externalTarget();
   if (external) {
-    project.provide("platform", { ...external, appA: [], appB: [] });
+    project.provide("platform", { ...external, appA: [], appB: [], entryPoint: "gateway" });
     return;
   }
   // Unique database names: a shared MONGODB_URI server may hold other runs' data.
@@ -40,6 +48,7 @@ export async function setup(project: TestProject): Promise<void> {
     caFile: ingress.caFile,
     appA: stack.appA.map((s) => s.url),
     appB: stack.appB.map((s) => s.url),
+    entryPoint: "nginx",
   });
 }
 
