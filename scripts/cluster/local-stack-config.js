@@ -28,6 +28,10 @@ const plain = {
   protectResources: false,
   appAImage: env("APP_A_IMAGE"),
   appBImage: env("APP_B_IMAGE"),
+  // Two pods of each app plus a surge pod during a rollout must fit the node's 2 CPUs (production requests are
+  // 250m and 500m; the capacity benchmark measures those).
+  appACpuRequest: "150m",
+  appBCpuRequest: "250m",
   appAMinReplicas: 2,
   appAMaxReplicas: 3,
   appBMinReplicas: 2,
