@@ -15,6 +15,8 @@
 # Needs root, and the tools `scripts/install-cluster-tools.sh` installs (it says what it builds).
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
+# A failing command inside $(...) fails the script too (an image build that fails must not yield an empty ref).
+shopt -s inherit_errexit
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib/common.sh
 . "$here/lib/common.sh"

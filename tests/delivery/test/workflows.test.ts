@@ -1,4 +1,5 @@
 import { accessSync, constants, existsSync, readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
 import { repoPath, repoRoot } from "../src/paths.js";
 import { runTool } from "../src/tools.js";
@@ -155,13 +156,18 @@ describe("GitHub Actions workflows", () => {
     const infra = JSON.parse(readFileSync(repoPath("infra/package.json"), "utf8")) as {
       dependencies: Record<string, string>;
     };
+    const catalog = (
+      parseYaml(readFileSync(repoPath("pnpm-workspace.yaml"), "utf8")) as { catalog: Record<string, string> }
+    ).catalog;
+    const declared = infra.dependencies["@pulumi/pulumi"];
+    const sdk = declared === "catalog:" ? catalog["@pulumi/pulumi"] : declared;
+    expect(sdk).toMatch(/^\d+\.\d+\.\d+$/);
     const pinned = workflows.filter((w) => w.env?.PULUMI_VERSION !== undefined);
     expect(pinned.map((w) => w.file).sort()).toEqual([
       ".github/workflows/deploy.yml",
       ".github/workflows/preview.yml",
     ]);
-    for (const wf of pinned)
-      expect(wf.env?.PULUMI_VERSION, wf.file).toBe(infra.dependencies["@pulumi/pulumi"]);
+    for (const wf of pinned) expect(wf.env?.PULUMI_VERSION, wf.file).toBe(sdk);
   });
 
   it("when the repository's shell scripts are checked by shellcheck, then it reports nothing", () => {
