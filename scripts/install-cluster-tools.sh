@@ -22,6 +22,11 @@ cache_dir="$tools_dir/cluster"
 mkdir -p "$bin_dir" "$cache_dir"
 
 log() { printf '[install-cluster-tools] %s\n' "$*" >&2; }
+
+# The Go toolchain's usual home, when a login shell has not put it on PATH.
+if ! command -v go >/dev/null && [ -x /usr/local/go/bin/go ]; then
+  export PATH="$PATH:/usr/local/go/bin"
+fi
 die() {
   log "$*"
   exit 1
@@ -53,9 +58,10 @@ install_system_packages() {
   fi
 }
 
-# build_go NAME WRAPPER PACKAGE [LDFLAGS]: go build PACKAGE inside tools/WRAPPER into the cache, link it as NAME.
+# build_go NAME WRAPPER PACKAGE [LDFLAGS [PREBUILD]]: go build PACKAGE inside tools/WRAPPER into the cache, link it
+# as NAME. PREBUILD (a command) runs in tools/WRAPPER first, only when the binary is not cached.
 build_go() {
-  local name=$1 wrapper=$2 pkg=$3 ldflags=${4:-}
+  local name=$1 wrapper=$2 pkg=$3 ldflags=${4:-} prebuild=${5:-}
   local dir="$repo_root/tools/$wrapper"
   local stamp
   # go.mod, go.sum (absent for a module without dependencies) and the module's own Go files.
@@ -66,6 +72,7 @@ build_go() {
     command -v go >/dev/null || die "Go is needed to build $name (apt-get install golang, or the Go toolchain)"
     log "building $name from tools/$wrapper"
     local started=$SECONDS
+    if [ -n "$prebuild" ]; then (cd "$dir" && $prebuild) >&2; fi
     (cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $ldflags" -o "$bin.tmp" "$pkg") >&2
     mv "$bin.tmp" "$bin"
     log "built $name in $((SECONDS - started)) s ($(du -m "$bin" | cut -f1) MB)"
@@ -104,9 +111,8 @@ build_pulumi_kubernetes() {
   v=$(mod_version github.com/pulumi/pulumi-kubernetes/sdk/v4 "$dir/go.mod")
   v=${v#v}
   # The schema and mapping the provider embeds are generated from the module's sources (gen/).
-  (cd "$dir" && go run ./gen "$v" .) >&2
   build_go pulumi-resource-kubernetes pulumi-kubernetes . \
-    "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$v"
+    "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$v" "go run ./gen $v ."
   install_plugin resource kubernetes "$v" pulumi-resource-kubernetes
 }
 
@@ -172,7 +178,7 @@ for target in $targets; do
   esac
 done
 
-if [ "${KEEP_GO_BUILD_CACHE:-0}" != 1 ] && [ -z "$*" ]; then
+if [ "${KEEP_GO_BUILD_CACHE:-0}" != 1 ] && [ -z "$*" ] && command -v go >/dev/null; then
   go clean -cache 2>/dev/null || true
 fi
 log "cluster tools ready in $bin_dir"
