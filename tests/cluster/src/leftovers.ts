@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { run } from "./cluster.js";
 
-const DAEMONS = [
+/** Processes only the cluster runs: any one left is the cluster's. */
+const CLUSTER_ONLY = [
   "etcd",
   "kube-apiserver",
   "kube-controller",
@@ -13,21 +14,23 @@ const DAEMONS = [
   "kubelet",
   "kube-proxy",
   "kube-router",
-  "containerd",
-  "containerd-shim",
-  "dockerd",
   "traefik",
   "metrics-server",
-  "ferretdb",
 ];
+/** Processes other test suites run too (devkit's FerretDB): the cluster's are those naming its directories. */
+const SHARED = ["ferretdb", "containerd", "containerd-shim", "dockerd"];
 
 export function leftovers(stateDir: string): string[] {
   const found: string[] = [];
-  const ps = run("ps", ["-eo", "pid=,comm="]).stdout;
+  const ps = run("ps", ["-eo", "pid=,comm=,args="]).stdout;
   for (const line of ps.split("\n")) {
-    const [pid, comm] = line.trim().split(/\s+/);
-    if (comm && DAEMONS.some((d) => comm.startsWith(d.slice(0, 15))))
-      found.push(`process ${comm} (${pid ?? "?"})`);
+    const [pid, comm, ...args] = line.trim().split(/\s+/);
+    if (!comm) continue;
+    const named = (names: string[]) => names.some((d) => comm.startsWith(d.slice(0, 15)));
+    const ours = args.some(
+      (a) => a.includes(stateDir) || a.includes("/run/gke-platform-cluster") || a.includes("10.244.0.1"),
+    );
+    if (named(CLUSTER_ONLY) || (named(SHARED) && ours)) found.push(`process ${comm} (${pid ?? "?"})`);
   }
   if (run("ip", ["link", "show", "gkep0"]).status === 0) found.push("bridge gkep0");
   for (const table of ["filter", "nat", "mangle", "raw"]) {
