@@ -12,15 +12,22 @@ export interface CertificateFiles {
 }
 
 /**
- * Writes a self-signed P-256 certificate for localhost and 127.0.0.1 into `dir` (node:crypto cannot issue X.509
- * certificates, so this shells out to openssl). The certificate is its own CA: pass `certFile` as the trusted CA.
+ * Writes a self-signed P-256 certificate for `hosts` (default localhost and 127.0.0.1; the first names the
+ * subject) into `dir` (node:crypto cannot issue X.509 certificates, so this shells out to openssl). The
+ * certificate is its own CA: pass `certFile` as the trusted CA.
  */
-export async function createSelfSignedCertificate(dir: string, days = 30): Promise<CertificateFiles> {
+export async function createSelfSignedCertificate(
+  dir: string,
+  options: { days?: number; hosts?: readonly string[] } = {},
+): Promise<CertificateFiles> {
+  const { days = 30, hosts = ["localhost", "127.0.0.1"] } = options;
   const openssl = which("openssl");
   if (!openssl)
     throw new Error("openssl is not on PATH: install it (apt-get install openssl) to run the ingress");
-  const certFile = join(dir, "localhost.crt");
-  const keyFile = join(dir, "localhost.key");
+  const name = hosts[0] ?? "localhost";
+  const certFile = join(dir, `${name}.crt`);
+  const keyFile = join(dir, `${name}.key`);
+  const san = hosts.map((h) => (/^\d+\.\d+\.\d+\.\d+$/.test(h) ? `IP:${h}` : `DNS:${h}`)).join(",");
   await run(openssl, [
     "req",
     "-x509",
@@ -37,9 +44,9 @@ export async function createSelfSignedCertificate(dir: string, days = 30): Promi
     "-out",
     certFile,
     "-subj",
-    "/CN=localhost",
+    `/CN=${name}`,
     "-addext",
-    "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    `subjectAltName=${san}`,
   ]);
   chmodSync(keyFile, 0o600);
   return { certFile, keyFile };

@@ -56,16 +56,23 @@ export interface ClusterEnv {
   CA_FILE: string;
 }
 
-/** Every assignment `pnpm cluster env` prints (the cluster's and the local Pulumi stack's variables). */
+let envLines: Record<string, string> | undefined;
+
+/**
+ * Every assignment `pnpm cluster env` prints (the cluster's and the local Pulumi stack's variables). They are
+ * fixed for a cluster's state directory, so they are read once per process.
+ */
 export function clusterEnvLines(): Record<string, string> {
+  if (envLines) return envLines;
   const out = cluster(["env"], 30_000);
   if (out.status !== 0) throw new Error(`cluster env failed:\n${out.output}`);
-  return Object.fromEntries(
+  envLines = Object.fromEntries(
     out.stdout
       .split("\n")
       .filter((l) => l.includes("="))
       .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
   );
+  return envLines;
 }
 
 /** What `pnpm cluster env` prints: KUBECONFIG, GATEWAY_URL (https), GATEWAY_HTTP_URL and CA_FILE. */

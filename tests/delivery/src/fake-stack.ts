@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFi
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { repoPath } from "./paths.js";
+import { isolatedGitEnv } from "./git-env.js";
 
 /** A checkout with the platform layer's stack file, fake pulumi/kubectl on PATH, and (optionally) a git remote. */
 export interface FakeStack {
@@ -50,17 +51,11 @@ export function createFakeStack(running: Record<string, string>): FakeStack {
   copyFileSync(repoPath(stackFile), path.join(checkout, stackFile));
   writeFileSync(path.join(checkout, "infra/platform/Pulumi.yaml"), "name: gke-platform\nruntime: nodejs\n");
 
-  const env: NodeJS.ProcessEnv = {
+  const env = isolatedGitEnv({
     PATH: `${repoPath("tests/delivery/fixtures/fake-bin")}:${process.env.PATH ?? ""}`,
     HOME: root,
     FAKE_STATE: state,
-    GIT_CONFIG_GLOBAL: "/dev/null",
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_AUTHOR_NAME: "test",
-    GIT_AUTHOR_EMAIL: "test@example.com",
-    GIT_COMMITTER_NAME: "test",
-    GIT_COMMITTER_EMAIL: "test@example.com",
-  };
+  });
   const git = (args: readonly string[], cwd = checkout): string => {
     const result = spawnSync("git", args, { cwd, env, encoding: "utf8" });
     if (result.status !== 0) throw new Error(`git ${args.join(" ")}: ${result.stderr}`);

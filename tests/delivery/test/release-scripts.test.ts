@@ -3,19 +3,11 @@ import { globSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { isolatedGitEnv } from "../src/git-env.js";
 import { parseGithubOutput } from "../src/github-output.js";
 import { repoPath, repoRoot } from "../src/paths.js";
 
-const gitEnv: NodeJS.ProcessEnv = {
-  PATH: process.env.PATH,
-  HOME: tmpdir(),
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_AUTHOR_NAME: "test",
-  GIT_AUTHOR_EMAIL: "test@example.com",
-  GIT_COMMITTER_NAME: "test",
-  GIT_COMMITTER_EMAIL: "test@example.com",
-};
+const gitEnv = isolatedGitEnv({ PATH: process.env.PATH, HOME: tmpdir() });
 
 function run(command: string, args: readonly string[], cwd: string) {
   const result = spawnSync(command, args, { cwd, env: gitEnv, encoding: "utf8", timeout: 120_000 });

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
@@ -6,6 +6,7 @@ import type { AddressInfo, Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { createSelfSignedCertificate } from "@platform/devkit";
 import { repoPath } from "../src/paths.js";
 
 /**
@@ -73,32 +74,10 @@ function smoke(
 describe("smoke-test.sh", () => {
   it("when the host name has no DNS record and the Gateway has a private CA, then --resolve-ip and --cacert reach it over HTTPS", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "smoke-tls-"));
-    const key = path.join(dir, "key.pem");
-    const cert = path.join(dir, "cert.pem");
-    const made = spawnSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=api.smoke.invalid",
-        "-addext",
-        "subjectAltName=DNS:api.smoke.invalid",
-        "-keyout",
-        key,
-        "-out",
-        cert,
-      ],
-      { encoding: "utf8" },
-    );
-    expect(made.status, made.stderr).toBe(0);
+    const { certFile: cert, keyFile: key } = await createSelfSignedCertificate(dir, {
+      days: 1,
+      hosts: ["api.smoke.invalid"],
+    });
     const server = createHttpsServer(
       { key: readFileSync(key), cert: readFileSync(cert) },
       fakeApi({ "app-a": "1.4.0", "app-b": "2.0.1" }),
