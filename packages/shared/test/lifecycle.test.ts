@@ -35,8 +35,15 @@ describe("runHttpService", () => {
     const readiness = new Readiness([]);
     const app = createBaseApp({ logger, metrics, bodyLimit: "1kb", trustProxy: false, version: "1.0.0" });
     app.use(healthRoutes({ readiness }));
+    // The slow request is ordered by events, not sleeps, so a loaded CI machine cannot reorder the steps:
+    // it is answered only once the test releases it, after the drain delay has passed and the server is closing.
+    let arrived!: () => void;
+    const slowArrived = new Promise<void>((resolve) => (arrived = resolve));
+    let release!: () => void;
+    const slowReleased = new Promise<void>((resolve) => (release = resolve));
     app.get("/slow", async (_req, res) => {
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      arrived();
+      await slowReleased;
       res.json({ done: true });
     });
     finishApp(app, { logger });
@@ -48,7 +55,7 @@ describe("runHttpService", () => {
       logger,
       readiness,
       metrics: { registry: metrics.registry, port: 0 },
-      drainDelayMs: 100,
+      drainDelayMs: 1000,
       shutdownTimeoutMs: 5000,
       onClose: [() => Promise.resolve(void closed.push("mongo"))],
       handleSignals: false,
@@ -59,10 +66,13 @@ describe("runHttpService", () => {
     expect(metricsText).toContain("process_cpu_user_seconds_total");
 
     const slow = get(service.port, "/slow");
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await slowArrived;
     const closing = service.close();
     // During the drain delay the server still answers, and /readyz says no.
     expect((await get(service.port, "/readyz")).status).toBe(503);
+    // Past the drain delay the listener is closing; the request in flight still gets its answer.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    release();
     expect(await slow).toMatchObject({ status: 200, body: '{"done":true}' });
     await closing;
     expect(closed).toEqual(["mongo"]);
