@@ -128,6 +128,7 @@ describe("platform stack configuration", () => {
     expect([config.hpaScaleUpStabilizationSeconds, config.hpaScaleDownStabilizationSeconds]).toEqual([
       0, 300,
     ]);
+    expect(config.rolloutTimeoutSeconds).toBe(600);
   });
 
   it("when the flavor is generic, then every GKE-only object is off, and each can be switched back on", () => {

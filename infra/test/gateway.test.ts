@@ -231,6 +231,7 @@ describe("component argument validation", () => {
     podMonitoring: false,
     preStopSleepSeconds: 5,
     shutdownTimeoutSeconds: 10,
+    rolloutTimeoutSeconds: 60,
     zoneSpread: "ScheduleAnyway" as const,
     ingressFromCidrs: [],
     ingressFromApps: [],

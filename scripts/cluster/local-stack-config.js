@@ -36,6 +36,9 @@ const plain = {
   appAMaxReplicas: 3,
   appBMinReplicas: 2,
   appBMaxReplicas: 3,
+  // A rollout here takes well under a minute; a version that never becomes ready fails the deploy in 3 minutes
+  // rather than the provider's 10.
+  rolloutTimeoutSeconds: 180,
 };
 const secret = {
   appAMongodbUri: `${env("DB")}/jobs`,

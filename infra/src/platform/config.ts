@@ -110,6 +110,8 @@ export interface PlatformConfig {
   readonly hpaScaleDownStabilizationSeconds: number;
   readonly jwtAudience: string;
   readonly preStopSleepSeconds: number;
+  /** How long `pulumi up` waits for a Deployment's rollout before it fails the update (seconds). */
+  readonly rolloutTimeoutSeconds: number;
   readonly mongodbMode: "operator" | "external";
   readonly mongodbEgressCidrs: readonly string[];
   readonly mongodbMembers: number;
@@ -321,6 +323,8 @@ export function parsePlatformConfig(
     hpaScaleDownStabilizationSeconds: r.integer("hpaScaleDownStabilizationSeconds", 300, 0, 3600),
     jwtAudience: r.matching("jwtAudience", /^\S+$/, "a non-empty audience", "jobs-api"),
     preStopSleepSeconds: r.integer("preStopSleepSeconds", 15, 0, 120),
+    // The Kubernetes provider's own default for a Deployment; a new regional cluster's first rollout fits in it.
+    rolloutTimeoutSeconds: r.integer("rolloutTimeoutSeconds", 600, 30, 3600),
     mongodbMode,
     mongodbEgressCidrs: r.cidrArray("mongodbEgressCidrs"),
     mongodbMembers: r.integer("mongodbMembers", 3, 1, 7),

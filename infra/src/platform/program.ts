@@ -112,6 +112,7 @@ export function createPlatform(cfg: PlatformConfig, cluster: ClusterInputs): Pla
     metricsPort: app.metricsPort,
     resources: c,
     preStopSleepSeconds: cfg.preStopSleepSeconds,
+    rolloutTimeoutSeconds: cfg.rolloutTimeoutSeconds,
     shutdownTimeoutSeconds: SHUTDOWN_TIMEOUT_MS / 1000,
     zoneSpread: cluster.zoneCount > 1 ? ("DoNotSchedule" as const) : ("ScheduleAnyway" as const),
     ingressFromCidrs: cfg.gatewaySourceRanges,

@@ -37,6 +37,11 @@ export interface WorkloadArgs {
   preStopSleepSeconds: number;
   /** The app's own bound on draining after SIGTERM (SHUTDOWN_TIMEOUT_MS), in seconds. */
   shutdownTimeoutSeconds: number;
+  /**
+   * How long `pulumi up` waits for the Deployment to roll out before the update fails (the provider's
+   * `pulumi.com/timeoutSeconds`; a version that never becomes ready fails the deploy after this long).
+   */
+  rolloutTimeoutSeconds: number;
   /** `DoNotSchedule` keeps replicas in different zones strictly (regional clusters). */
   zoneSpread: "DoNotSchedule" | "ScheduleAnyway";
   /** Who may open connections to the app port. */
@@ -91,7 +96,7 @@ export class Workload extends pulumi.ComponentResource {
     this.deployment = new k8s.apps.v1.Deployment(
       name,
       {
-        metadata: meta,
+        metadata: { ...meta, annotations: { "pulumi.com/timeoutSeconds": String(args.rolloutTimeoutSeconds) } },
         spec: {
           // The HPA owns the replica count; this is only the first rollout's size.
           replicas: args.autoscaling.minReplicas,
