@@ -96,7 +96,10 @@ export class Workload extends pulumi.ComponentResource {
     this.deployment = new k8s.apps.v1.Deployment(
       name,
       {
-        metadata: { ...meta, annotations: { "pulumi.com/timeoutSeconds": String(args.rolloutTimeoutSeconds) } },
+        metadata: {
+          ...meta,
+          annotations: { "pulumi.com/timeoutSeconds": String(args.rolloutTimeoutSeconds) },
+        },
         spec: {
           // The HPA owns the replica count; this is only the first rollout's size.
           replicas: args.autoscaling.minReplicas,
