@@ -6,8 +6,7 @@ import {
   jsonResponse,
   problemResponse,
 } from "@platform/shared";
-import type { TokenVerifier, Logger, Metrics, Readiness, TrustProxy } from "@platform/shared";
-import type { Express } from "express";
+import type { DocumentedApp, TokenVerifier, Logger, Metrics, Readiness, TrustProxy } from "@platform/shared";
 import { z } from "zod";
 import type { JobsRepository } from "./data/jobs-repository.js";
 import { JobBoard } from "./domain/job-board.js";
@@ -26,7 +25,7 @@ export interface AppDeps {
 }
 
 /** Builds the jobs API without listening, so tests and main.ts serve the very same app. */
-export function createApp(deps: AppDeps): Express {
+export function createApp(deps: AppDeps): DocumentedApp {
   const app = createBaseApp({
     logger: deps.logger,
     metrics: deps.metrics,
@@ -62,5 +61,7 @@ export function createApp(deps: AppDeps): Express {
   app.get("/openapi.json", (_req, res) => {
     res.json(openapi.document());
   });
-  return finishApp(app, { logger: deps.logger });
+  return Object.assign(finishApp(app, { logger: deps.logger }), {
+    openApiDocument: () => openapi.document(),
+  });
 }

@@ -1,6 +1,7 @@
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openApiDocument } from "../src/openapi-document.js";
 import { startDisposableMongo } from "./support/database.js";
 import { buildJob, startTestService, waitUntilReady } from "./support/service.js";
 import type { TestService } from "./support/service.js";
@@ -40,6 +41,11 @@ describe("operations endpoints", () => {
     expect(doc.components.schemas["CreateJob"]!.additionalProperties).toBe(false);
     const limit = doc.paths["/v1/jobs"]!["get"]!.parameters?.find((p) => p.name === "limit");
     expect(limit?.schema).toMatchObject({ minimum: 1, maximum: 100, default: 20 });
+  });
+
+  it("when the document is built offline, then it is the one the service serves at /openapi.json", async () => {
+    const served = await api.request("GET", "/openapi.json", { token: null });
+    expect(served.body).toEqual(openApiDocument());
   });
 
   it("when requests have been served, then the metrics port reports them by route pattern, not raw URL", async () => {

@@ -1,6 +1,5 @@
 import { createBaseApp, createOpenApi, createTokenVerifier, finishApp, healthRoutes } from "@platform/shared";
-import type { Logger, Metrics, Readiness } from "@platform/shared";
-import type { Express } from "express";
+import type { DocumentedApp, Logger, Metrics, Readiness } from "@platform/shared";
 import type { Db } from "mongodb";
 import { LoginAttemptsRepository } from "./data/login-attempts-repository.js";
 import { RefreshTokensRepository } from "./data/refresh-tokens-repository.js";
@@ -29,7 +28,7 @@ export interface AppDeps {
 }
 
 /** Builds the auth service's Express app (does not listen). */
-export function createApp(deps: AppDeps): Express {
+export function createApp(deps: AppDeps): DocumentedApp {
   const { config, logger, db, keys } = deps;
   const now = deps.now ?? (() => new Date());
   const users = new UsersRepository(db);
@@ -76,5 +75,5 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes({ readiness: deps.readiness }));
   app.use(authRoutes({ accounts, sessions, verifier, openapi }));
   app.use(metaRoutes({ keys, openapi }));
-  return finishApp(app, { logger });
+  return Object.assign(finishApp(app, { logger }), { openApiDocument: () => openapi.document() });
 }

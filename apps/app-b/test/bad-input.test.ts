@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openApiDocument } from "../src/openapi-document.js";
 import { startTestApp } from "./support/app.js";
 import type { TestApp } from "./support/app.js";
 import { buildUser, getJson, postJson, registerAndLogin } from "./support/http.js";
@@ -96,6 +97,10 @@ describe("OpenAPI", () => {
     const register = res.body.components.schemas.RegisterRequest;
     expect(register.additionalProperties).toBe(false);
     expect(register.required).toEqual(["email", "password"]);
+  });
+
+  it("when the document is built offline, then it is the one the service serves at /openapi.json", async () => {
+    expect((await getJson(app.baseUrl, "/openapi.json")).body).toEqual(await openApiDocument());
   });
 });
 

@@ -23,11 +23,14 @@ export {
   createOpenApi,
   jsonResponse,
   problemResponse,
+  type DocumentedApp,
   type OpenApi,
   type OpenApiDocument,
   type OpenApiOptions,
-  type ResponseConfig,
+  type ResponseSpec,
   type RouteSpec,
+  type Link,
+  type LinkParameter,
 } from "./openapi.js";
 export { sanitizeRequestId, requestIdFrom, parseTraceContext, type TraceContext } from "./request-id.js";
 export { createBaseApp, finishApp, type BaseAppOptions, type FinishAppOptions } from "./http.js";

@@ -1,13 +1,15 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import type { ResponseConfig, RouteConfig } from "@asteasolutions/zod-to-openapi";
-import type { Request, RequestHandler, Response, Router } from "express";
+import type { Express, Request, RequestHandler, Response, Router } from "express";
 import { z } from "zod";
+import { linkProblems } from "./openapi-links.js";
+import type { Link, LinkedDocument } from "./openapi-links.js";
 import { PROBLEM_CONTENT_TYPE } from "./problem.js";
 import { valid, validate } from "./validation.js";
 import type { RequestSchemas, ValidInput } from "./validation.js";
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31["generateDocument"]>;
-export type { ResponseConfig } from "@asteasolutions/zod-to-openapi";
+export type { Link, LinkParameter } from "./openapi-links.js";
 
 export interface OpenApiOptions {
   readonly title: string;
@@ -30,13 +32,18 @@ export const ProblemSchema = z
   .meta({ id: "Problem", description: "RFC 9457 problem details." });
 
 /** A response whose body is a problem document; use for documented error statuses. */
-export function problemResponse(description: string): ResponseConfig {
+export function problemResponse(description: string): ResponseSpec {
   return { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } };
 }
 
 /** A JSON response with the given schema. */
-export function jsonResponse(description: string, schema: z.ZodType): ResponseConfig {
+export function jsonResponse(description: string, schema: z.ZodType): ResponseSpec {
   return { description, content: { "application/json": { schema } } };
+}
+
+/** A documented response; `links` say which later requests its values feed (checked when the document is built). */
+export interface ResponseSpec extends Omit<ResponseConfig, "links"> {
+  readonly links?: Readonly<Record<string, Link>>;
 }
 
 type Method = "get" | "post" | "put" | "patch" | "delete";
@@ -53,7 +60,7 @@ export interface RouteSpec<R extends RequestSchemas> {
   /** Scopes the bearer token needs; presence marks the route as authenticated in the document. */
   readonly security?: string[];
   readonly request?: R;
-  readonly responses: Record<string, ResponseConfig>;
+  readonly responses: Record<string, ResponseSpec>;
   /** Runs before validation, e.g. requireAuth, so unauthenticated callers learn nothing about the schema. */
   readonly middleware?: RequestHandler[];
   readonly handler: (input: ValidInput<R>, req: Request, res: Response) => unknown;
@@ -61,12 +68,17 @@ export interface RouteSpec<R extends RequestSchemas> {
 
 export interface OpenApi {
   readonly registry: OpenAPIRegistry;
-  /** The OpenAPI 3.1 document for everything registered so far. */
+  /** The OpenAPI 3.1 document for everything registered so far; throws if a link names something missing. */
   document(): OpenApiDocument;
   /** Adds a route to the document only (for routes mounted by hand, e.g. health checks). */
   registerRoute<R extends RequestSchemas>(spec: Omit<RouteSpec<R>, "handler" | "middleware">): void;
   /** Documents the route and mounts it on `router` with validation in front of the handler. */
   route<R extends RequestSchemas>(router: Router, spec: RouteSpec<R>): void;
+}
+
+/** A service's app that also hands out its OpenAPI document without serving a request (for offline tooling). */
+export interface DocumentedApp extends Express {
+  openApiDocument(): OpenApiDocument;
 }
 
 export const BEARER_SCHEME = "bearerAuth";
@@ -99,6 +111,12 @@ function toRouteConfig<R extends RequestSchemas>(
   };
 }
 
+function checkedLinks(document: OpenApiDocument): OpenApiDocument {
+  const problems = linkProblems(document as LinkedDocument);
+  if (problems.length > 0) throw new Error(`OpenAPI document has broken links:\n${problems.join("\n")}`);
+  return document;
+}
+
 export function createOpenApi(options: OpenApiOptions): OpenApi {
   const registry = new OpenAPIRegistry();
   registry.registerComponent("securitySchemes", BEARER_SCHEME, {
@@ -116,15 +134,17 @@ export function createOpenApi(options: OpenApiOptions): OpenApi {
   return {
     registry,
     document: () => {
-      cached ??= new OpenApiGeneratorV31(registry.definitions).generateDocument({
-        openapi: "3.1.0",
-        info: {
-          title: options.title,
-          version: options.version,
-          ...(options.description === undefined ? {} : { description: options.description }),
-        },
-        ...(options.servers === undefined ? {} : { servers: options.servers.map((s) => ({ ...s })) }),
-      });
+      cached ??= checkedLinks(
+        new OpenApiGeneratorV31(registry.definitions).generateDocument({
+          openapi: "3.1.0",
+          info: {
+            title: options.title,
+            version: options.version,
+            ...(options.description === undefined ? {} : { description: options.description }),
+          },
+          ...(options.servers === undefined ? {} : { servers: options.servers.map((s) => ({ ...s })) }),
+        }),
+      );
       return cached;
     },
     registerRoute,

@@ -1,5 +1,5 @@
 import { authOf, jsonResponse, problemResponse, requireAuth } from "@platform/shared";
-import type { TokenVerifier, OpenApi } from "@platform/shared";
+import type { Link, TokenVerifier, OpenApi } from "@platform/shared";
 import { Router } from "express";
 import type { Response } from "express";
 import { z } from "zod";
@@ -39,6 +39,17 @@ const etagHeader = {
     schema: { type: "string" as const },
   },
 };
+/**
+ * A job's id and ETag in a response feed the next read, change or delete of that job (OpenAPI links: Schemathesis's
+ * stateful phase follows them, so it changes real jobs with their current version instead of guessing ids).
+ */
+const ifMatch = { "header.if-match": "$response.header.ETag" };
+const jobLinks: Record<string, Link> = {
+  getJob: { operationId: "getJob", parameters: { "path.id": "$response.body#/id" } },
+  updateJob: { operationId: "updateJob", parameters: { "path.id": "$response.body#/id", ...ifMatch } },
+  deleteJob: { operationId: "deleteJob", parameters: { "path.id": "$response.body#/id", ...ifMatch } },
+};
+
 const authProblems = {
   401: problemResponse("Missing, malformed, expired or otherwise invalid access token."),
   403: problemResponse("The token lacks the required scope."),
@@ -94,6 +105,7 @@ export function jobsRoutes({ board, verifier, openapi }: JobsRoutesDeps): Router
           ...etagHeader,
           Location: { description: "URL of the new job.", schema: { type: "string" } },
         },
+        links: jobLinks,
       },
       400: problemResponse("Invalid body."),
       413: problemResponse("Body too large."),
@@ -116,7 +128,7 @@ export function jobsRoutes({ board, verifier, openapi }: JobsRoutesDeps): Router
     middleware: canRead,
     request: { params: JobIdParams },
     responses: {
-      200: { ...jsonResponse("The job.", Job), headers: etagHeader },
+      200: { ...jsonResponse("The job.", Job), headers: etagHeader, links: jobLinks },
       404: problemResponse("No such job (also for malformed ids)."),
       ...authProblems,
     },
@@ -136,7 +148,7 @@ export function jobsRoutes({ board, verifier, openapi }: JobsRoutesDeps): Router
     middleware: canWrite,
     request: { params: JobIdParams, headers: IfMatchHeader, body: PatchJobBody },
     responses: {
-      200: { ...jsonResponse("The updated job.", Job), headers: etagHeader },
+      200: { ...jsonResponse("The updated job.", Job), headers: etagHeader, links: jobLinks },
       400: problemResponse("Invalid body or If-Match."),
       ...authProblems,
       403: problemResponse("The token lacks jobs:write, or the caller does not own the job."),
@@ -160,7 +172,10 @@ export function jobsRoutes({ board, verifier, openapi }: JobsRoutesDeps): Router
     middleware: canWrite,
     request: { params: JobIdParams, headers: IfMatchHeader },
     responses: {
-      204: { description: "Deleted." },
+      204: {
+        description: "Deleted.",
+        links: { getJob: { operationId: "getJob", parameters: { "path.id": "$request.path.id" } } },
+      },
       ...authProblems,
       403: problemResponse("The token lacks jobs:write, or the caller does not own the job."),
       404: problemResponse("No such job."),

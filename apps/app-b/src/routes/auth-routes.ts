@@ -1,5 +1,5 @@
 import { authOf, jsonResponse, problemResponse, requireAuth } from "@platform/shared";
-import type { TokenVerifier, OpenApi } from "@platform/shared";
+import type { Link, TokenVerifier, OpenApi } from "@platform/shared";
 import { Router } from "express";
 import type { Response } from "express";
 import type { Accounts } from "../domain/accounts.js";
@@ -24,6 +24,21 @@ export interface AuthRoutesDeps {
 
 const tags = ["auth"];
 
+/**
+ * OpenAPI links, which Schemathesis's stateful phase follows: an account just registered logs in with the same
+ * credentials, and a token pair's refresh token is rotated or revoked next.
+ */
+const loginLinks: Record<string, Link> = {
+  login: {
+    operationId: "login",
+    requestBody: { email: "$request.body#/email", password: "$request.body#/password" },
+  },
+};
+const refreshTokenLinks: Record<string, Link> = {
+  refresh: { operationId: "refresh", requestBody: { refreshToken: "$response.body#/refreshToken" } },
+  logout: { operationId: "logout", requestBody: { refreshToken: "$response.body#/refreshToken" } },
+};
+
 /** Token responses must not be cached by browsers or proxies (RFC 6749 5.1). */
 function sendTokens(res: Response, pair: TokenPair): void {
   res.set("Cache-Control", "no-store").json(pair);
@@ -36,11 +51,12 @@ export function authRoutes({ accounts, sessions, verifier, openapi }: AuthRoutes
   openapi.route(router, {
     method: "post",
     path: "/v1/auth/register",
+    operationId: "register",
     summary: "Create an account",
     tags,
     request: { body: RegisterBody },
     responses: {
-      201: jsonResponse("The new account.", UserResponse),
+      201: { ...jsonResponse("The new account.", UserResponse), links: loginLinks },
       400: problemResponse("Invalid email or password policy not met."),
       409: problemResponse("An account with this email already exists."),
     },
@@ -52,11 +68,12 @@ export function authRoutes({ accounts, sessions, verifier, openapi }: AuthRoutes
   openapi.route(router, {
     method: "post",
     path: "/v1/auth/login",
+    operationId: "login",
     summary: "Exchange email and password for a token pair",
     tags,
     request: { body: LoginBody },
     responses: {
-      200: jsonResponse("Access and refresh token.", TokenResponse),
+      200: { ...jsonResponse("Access and refresh token.", TokenResponse), links: refreshTokenLinks },
       401: problemResponse("Email or password incorrect (the same answer for both)."),
       429: problemResponse("Too many failed attempts for this account or client; see Retry-After."),
     },
@@ -68,12 +85,13 @@ export function authRoutes({ accounts, sessions, verifier, openapi }: AuthRoutes
   openapi.route(router, {
     method: "post",
     path: "/v1/auth/refresh",
+    operationId: "refresh",
     summary: "Rotate a refresh token",
     description: "Each refresh token works once. Presenting a used token revokes every token of its login.",
     tags,
     request: { body: RefreshBody },
     responses: {
-      200: jsonResponse("A new access and refresh token.", TokenResponse),
+      200: { ...jsonResponse("A new access and refresh token.", TokenResponse), links: refreshTokenLinks },
       401: problemResponse("Invalid, expired, revoked or reused refresh token."),
     },
     handler: async ({ body }, _req, res) => {
@@ -84,6 +102,7 @@ export function authRoutes({ accounts, sessions, verifier, openapi }: AuthRoutes
   openapi.route(router, {
     method: "post",
     path: "/v1/auth/logout",
+    operationId: "logout",
     summary: "Revoke a refresh token and every token rotated from the same login",
     tags,
     request: { body: LogoutBody },
@@ -97,6 +116,7 @@ export function authRoutes({ accounts, sessions, verifier, openapi }: AuthRoutes
   openapi.route(router, {
     method: "get",
     path: "/v1/auth/me",
+    operationId: "currentUser",
     summary: "The account the access token belongs to",
     tags,
     security: [],

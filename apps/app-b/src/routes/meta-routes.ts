@@ -16,6 +16,7 @@ export function metaRoutes({ keys, openapi }: { keys: KeyStore; openapi: OpenApi
   openapi.route(router, {
     method: "get",
     path: "/.well-known/jwks.json",
+    operationId: "jwks",
     summary: "Public keys that verify access tokens",
     tags: ["keys"],
     responses: { 200: jsonResponse("JSON Web Key Set (Ed25519).", JwksResponse) },
