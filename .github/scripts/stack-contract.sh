@@ -17,6 +17,10 @@
 # Any other cluster (the local one, bring-your-own): set KUBECONFIG, GATEWAY_URL (and GATEWAY_CA_FILE for a private
 # CA) and put full image references in the images directory; the cloud stack is then never read.
 
+# A command that fails inside $(...) fails the script too: without this, bash runs command substitutions without
+# errexit, and a `pulumi stack output` that cannot reach the backend read as "nothing deployed yet".
+shopt -s inherit_errexit
+
 # The deployed apps, as "<app name>:<config key of its image>:<key in the images output>".
 DEPLOYED_APPS=("app-a:appAImage:appA" "app-b:appBImage:appB")
 PLATFORM_PROJECT=gke-platform

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -151,6 +151,21 @@ describe("deploy.sh, rollback.sh and record-images.sh against fake pulumi and ku
     expect(rollback.stdout).toBe("");
     expect(stack.outputs().images).toEqual({ appA: running["app-a"], appB: running["app-b"] });
     expect(configuredImages(path.join(stack.checkout, STACK_FILE))).toEqual(running);
+  });
+
+  it("when the stack's backend cannot be read, then deploy.sh fails before recording or deploying anything", () => {
+    const stack = createFakeStack(running);
+    const previous = path.join(stack.state, "previous.json");
+    const result = stack.run(
+      ".github/scripts/deploy.sh",
+      [STACK, imagesDir(stack, { "app-a": digest("5") }), previous],
+      { FAKE_PULUMI_LOGIN_FAIL: "1" },
+    );
+    expect(result.status).not.toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("PULUMI_ACCESS_TOKEN must be set");
+    expect(existsSync(previous)).toBe(false);
+    expect(stack.calls().some((c) => c.includes(" up "))).toBe(false);
   });
 
   it("when an images file holds neither a digest nor a full reference, then nothing is deployed", () => {
