@@ -10,7 +10,9 @@
 #   down     stop everything; no process, mount, bridge, iptables chain, netns or cgroup stays behind
 #            (`down --purge` also deletes the cluster's state: etcd data, PKI, Pulumi state)
 #   pulumi   the Pulumi CLI on the local stack of infra/platform (`pnpm cluster pulumi preview --diff`)
-#   image    build apps/<app> into the node's runtime and print its reference (`pnpm cluster image app-a 0.2.0`)
+#   image    build apps/<app> into the node's runtime and print its reference (`pnpm cluster image app-a 0.2.0`);
+#            `--never-ready` after the version builds that image with an entry point that never listens, to
+#            rehearse a deploy that fails (`pnpm cluster image app-a 0.3.0 --never-ready`)
 #
 # Needs root, and the tools `scripts/install-cluster-tools.sh` installs (it says what it builds).
 # shellcheck source-path=SCRIPTDIR
@@ -132,9 +134,13 @@ case ${1:-} in
   status) cmd_status ;;
   down) cmd_down "${2:-}" ;;
   image)
-    [ -n "${2:-}" ] || die "usage: cluster.sh image <app> [version]"
+    [ -n "${2:-}" ] || die "usage: cluster.sh image <app> [version [--never-ready]]"
     is_running dockerd || die "the cluster is not running: pnpm cluster up"
-    app_image "$2" "$(base_image)" "${3:-}"
+    case ${4:-} in
+      "") app_image "$2" "$(base_image)" "${3:-}" ;;
+      --never-ready) never_ready_image "$(app_image "$2" "$(base_image)" "${3:-}")" ;;
+      *) die "usage: cluster.sh image <app> [version [--never-ready]]" ;;
+    esac
     ;;
   pulumi)
     shift

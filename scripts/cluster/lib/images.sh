@@ -110,3 +110,21 @@ app_image() {
   import_image "$ref"
   echo "$ref"
 }
+
+# never_ready_image REF: REF with an entry point that starts, never listens (so never becomes ready) and exits on
+# SIGTERM; imported into the node as REF's name with "-never-ready" after the tag. What a broken release looks
+# like to Kubernetes: tests/cluster deploys one to check that the deploy fails and rollback.sh restores service.
+never_ready_image() {
+  local ref="$1-never-ready" ctx
+  if ! docker_cli image inspect "$ref" >/dev/null 2>&1; then
+    ctx=$(mktemp -d)
+    cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM $1
+ENTRYPOINT ["/nodejs/bin/node", "-e", "process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 60000);"]
+DOCKERFILE
+    docker_cli build --quiet --tag "$ref" "$ctx" >/dev/null
+    rm -rf "$ctx"
+  fi
+  import_image "$ref"
+  echo "$ref"
+}
