@@ -16,7 +16,12 @@ export const Email = z
   .max(254)
   .transform((value) => value.trim().toLowerCase())
   .pipe(z.email({ error: "expected an email address" }))
-  .meta({ description: "Email address; compared case-insensitively.", example: "ada@example.com" });
+  // The transform hides the email check from the document: state it, so clients and fuzzers send addresses.
+  .meta({
+    description: "Email address; compared case-insensitively.",
+    example: "ada@example.com",
+    format: "email",
+  });
 
 /**
  * NIST SP 800-63B style: length is what matters (12-128 characters, counted in code points), no composition rules.
@@ -32,6 +37,9 @@ export const NewPassword = z
   .meta({
     description: `${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters.`,
     example: "correct horse battery",
+    // The refinements are invisible to the document; JSON Schema counts code points too, so these match exactly.
+    minLength: PASSWORD_MIN_LENGTH,
+    maxLength: PASSWORD_MAX_LENGTH,
   });
 
 /** Login accepts any password up to the maximum: policy applies at registration, not when checking. */
