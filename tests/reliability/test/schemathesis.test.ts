@@ -1,77 +1,31 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { which } from "@platform/devkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newUser, startPlatform } from "../src/platform.js";
-import type { Platform, User } from "../src/platform.js";
+import { writeOpenApiDocuments } from "../src/openapi-documents.js";
+import type { ServiceName } from "../src/openapi-documents.js";
+import { FUZZ_APP_B_ENV, newUser, startPlatform } from "../src/platform.js";
+import type { Platform } from "../src/platform.js";
+import { GATEWAY_PATHS, runSchemathesis } from "../src/schemathesis.js";
+import type { SchemathesisRun } from "../src/schemathesis.js";
 
-/** scripts/install-tools.sh links schemathesis into $PLATFORM_TOOLS_DIR/bin. */
-function schemathesis(): string {
-  const toolsDir =
-    process.env.PLATFORM_TOOLS_DIR ??
-    join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "gke-platform");
-  const bin = which("st", [join(toolsDir, "bin")]);
-  if (!bin) throw new Error("schemathesis (st) not found: run scripts/install-tools.sh");
-  return bin;
-}
+/**
+ * The CI-sized run: every phase including the stateful one, seeded and small, through the ingress's single HTTPS
+ * base URL as the Gateway routes it. The documented long run is `pnpm --filter reliability fuzz` (README).
+ */
+const MAX_EXAMPLES = 50;
+const SEED = 20251123;
 
-function run(args: string[]): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(schemathesis(), args, {
-      // Schemathesis keeps a .schemathesis/ cache in its working directory: keep it out of the tree.
-      cwd: tmpdir(),
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NO_COLOR: "1", SCHEMATHESIS_TELEMETRY: "false" },
-    });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 200_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, output });
-    });
-  });
-}
-
-/** Bounded: few examples per operation, fixed seed, no stateful phase; only the two checks that matter here. */
-function stArgs(baseUrl: string, headers: string[] = []): string[] {
-  return [
-    "run",
-    `${baseUrl}/openapi.json`,
-    "--url",
-    baseUrl,
-    "--checks",
-    "not_a_server_error,response_schema_conformance",
-    "--phases",
-    "examples,coverage,fuzzing",
-    "--max-examples",
-    "50",
-    "--seed",
-    "20251123",
-    // One worker: the coverage phase parses lambdas with `ast` and CPython 3.11 fails that across threads
-    // ("AST constructor recursion depth mismatch").
-    "--workers",
-    "1",
-    "--request-timeout",
-    "10",
-    "--report-dir",
-    mkdtempSync(join(tmpdir(), "st-report-")),
-    ...headers.flatMap((h) => ["--header", h]),
-  ];
-}
-
-describe("schema-driven fuzzing (schemathesis)", () => {
+describe("schema-driven fuzzing through the ingress (schemathesis, stateful)", () => {
   let platform: Platform;
-  let user: User;
+  let documents: Record<ServiceName, string>;
+  let authorization: string;
 
   beforeAll(async () => {
-    // Fuzzing logs in with random credentials: lift the per-address limit so it keeps reaching the handlers.
-    platform = await startPlatform({ appBEnv: { LOGIN_MAX_ATTEMPTS_PER_IP: "1000000" } });
-    user = await newUser(platform.appB[0]!.url);
+    platform = await startPlatform({ ingress: true, appBEnv: FUZZ_APP_B_ENV });
+    documents = await writeOpenApiDocuments(mkdtempSync(join(tmpdir(), "openapi-")));
+    const user = await newUser(platform.ingress!.httpsUrl, platform.caPem);
+    authorization = `Bearer ${user.accessToken}`;
   });
 
   afterAll(async () => {
@@ -79,17 +33,47 @@ describe("schema-driven fuzzing (schemathesis)", () => {
     await (platform as Platform | undefined)?.stop();
   });
 
-  it("when app-a's OpenAPI operations are fuzzed with a valid token, then no 5xx and responses match the schema", async () => {
-    const { code, output } = await run(
-      stArgs(platform.appA[0]!.url, [`Authorization: Bearer ${user.accessToken}`]),
-    );
-    console.log(output.split("\n").slice(-25).join("\n"));
-    expect(code, output.slice(-4000)).toBe(0);
-  }, 240_000);
+  const fuzz = async (service: ServiceName): Promise<SchemathesisRun> => {
+    const run = await runSchemathesis({
+      schema: documents[service],
+      baseUrl: platform.ingress!.httpsUrl,
+      caFile: platform.ingress!.caFile,
+      headers: { Authorization: authorization },
+      includePathRegex: GATEWAY_PATHS,
+      maxExamples: MAX_EXAMPLES,
+      seed: SEED,
+      timeoutMs: 100_000,
+    });
+    console.log(`${service}: ${run.durationMs} ms\n${run.output.split("\n").slice(-30).join("\n")}`);
+    return run;
+  };
 
-  it("when app-b's OpenAPI operations are fuzzed, then no 5xx and responses match the schema", async () => {
-    const { code, output } = await run(stArgs(platform.appB[0]!.url));
-    console.log(output.split("\n").slice(-25).join("\n"));
-    expect(code, output.slice(-4000)).toBe(0);
-  }, 240_000);
+  /** How often the stateful phase got `status` for `operation` with inputs an OpenAPI link took from a response. */
+  const linked = (run: SchemathesisRun, operation: string, status: string) =>
+    run.summary.operations[operation]?.linked.byStatus[status] ?? 0;
+
+  it("when app-a's jobs API is fuzzed with a valid token, then no 5xx, every response matches the document, and the stateful phase updates and deletes real jobs", async () => {
+    const run = await fuzz("app-a");
+    expect(run.summary.findings).toEqual([]);
+    expect(run.summary.errors).toEqual([]);
+    expect(run.summary.complete).toBe(true);
+    expect(run.exitCode, run.output).toBe(0);
+    // A PATCH only succeeds with the ETag of the job's current version: the links chain real calls.
+    expect(linked(run, "GET /v1/jobs/{id}", "200")).toBeGreaterThan(0);
+    expect(linked(run, "PATCH /v1/jobs/{id}", "200")).toBeGreaterThan(0);
+    expect(linked(run, "DELETE /v1/jobs/{id}", "204")).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("when app-b's auth API is fuzzed, then no 5xx, every response matches the document, and the stateful phase logs in to registered accounts and uses their refresh tokens", async () => {
+    const run = await fuzz("app-b");
+    expect(run.summary.findings).toEqual([]);
+    expect(run.summary.errors).toEqual([]);
+    expect(run.summary.complete).toBe(true);
+    expect(run.exitCode, run.output).toBe(0);
+    // Logging in succeeds only with the credentials an account was registered with.
+    expect(linked(run, "POST /v1/auth/login", "200")).toBeGreaterThan(0);
+    expect(
+      linked(run, "POST /v1/auth/refresh", "200") + linked(run, "POST /v1/auth/logout", "204"),
+    ).toBeGreaterThan(0);
+  }, 120_000);
 });
