@@ -44,7 +44,7 @@ stamp_of() {
 
 install_system_packages() {
   local need=() pkg
-  for pkg in containerd runc containernetworking-plugins docker.io etcd-server mmdebstrap iptables ipset conntrack; do
+  for pkg in containerd runc containernetworking-plugins docker.io etcd-server mmdebstrap iptables ipset conntrack postgresql; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
   done
   [ ${#need[@]} -eq 0 ] && return
@@ -54,7 +54,7 @@ install_system_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
   # The packages start system services; the local cluster runs its own instances with their own state.
   if command -v systemctl >/dev/null; then
-    systemctl disable --now containerd docker docker.socket etcd >/dev/null 2>&1 || true
+    systemctl disable --now containerd docker docker.socket etcd postgresql >/dev/null 2>&1 || true
   fi
 }
 

@@ -38,7 +38,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib/teardown.sh"
 
 daemons=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd dockerd kubelet kube-proxy
-  traefik metrics-server kube-router ferretdb)
+  traefik metrics-server kube-router postgres ferretdb)
 
 preflight() {
   [ "$(id -u)" -eq 0 ] || die "the local cluster needs root (it runs containerd, the kubelet and iptables): sudo pnpm cluster up"
@@ -53,6 +53,7 @@ preflight() {
     command -v "$tool" >/dev/null || missing+=("$tool")
   done
   [ -x /usr/lib/cni/bridge ] || missing+=("containernetworking-plugins")
+  postgres_bin >/dev/null || missing+=("postgresql")
   [ ${#missing[@]} -eq 0 ] ||
     die "missing ${missing[*]}: run scripts/install-cluster-tools.sh system (Debian packages), and scripts/bootstrap.sh for node and pnpm"
   [ -d /proc/sys/net/bridge ] || die "the br_netfilter kernel module is not loaded (modprobe br_netfilter)"
@@ -79,6 +80,7 @@ cmd_up() {
   start_traefik
   start_metrics_server
   start_kube_router
+  start_postgres
   start_ferretdb
   wait_for_addons
   log "cluster ready in $((SECONDS - started)) s; building the app images"

@@ -56,9 +56,47 @@ start_kube_router() {
     --enable-cni=false --enable-ipv6=false --metrics-port 0 --health-port 20244
 }
 
+# The newest PostgreSQL server of the Debian package (postgresql-15 on bookworm).
+postgres_bin() {
+  local dir
+  dir=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -1)
+  [ -n "$dir" ] && [ -x "$dir/postgres" ] && echo "$dir"
+}
+
+# FerretDB's storage: a private PostgreSQL instance, data in the cluster's state, reachable only on a Unix socket
+# in the runtime directory. FerretDB's SQLite backend scans and JSON-parses every document for each query (its _id
+# lookups do not match its own index expression), so a few hundred documents made it the bottleneck of every load
+# test; the PostgreSQL backend looks documents up by index. PostgreSQL refuses to run as root, so it runs as
+# nobody in a mount namespace of its own, where the data directory (under root's home, which nobody cannot
+# traverse) is bound onto the runtime directory.
+start_postgres() {
+  is_running postgres && return 0
+  local bin data="$state_dir/postgres" sock="$run_dir/postgres"
+  bin=$(postgres_bin) || die "PostgreSQL is not installed: scripts/install-cluster-tools.sh system"
+  mkdir -p "$data" "$sock" "$run_dir/postgres-data"
+  chown 65534:65534 "$data" "$sock"
+  chmod 700 "$data"
+  local as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env)
+  if [ ! -f "$data/PG_VERSION" ]; then
+    unshare --mount --propagation private -- sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' sh \
+      "$data" "$run_dir/postgres-data" "${as_nobody[@]}" "$bin/initdb" --pgdata "$run_dir/postgres-data" \
+      --username ferretdb --auth trust --encoding UTF8 --locale C.UTF-8 >>"$log_dir/postgres.log" 2>&1 ||
+      die "initdb failed; see $log_dir/postgres.log"
+  fi
+  start_daemon postgres unshare --mount --propagation private -- sh -c \
+    'mount --bind "$1" "$2" && shift 2 && exec "$@"' sh "$data" "$run_dir/postgres-data" \
+    "${as_nobody[@]}" "$bin/postgres" -D "$run_dir/postgres-data" -k "$sock" -c listen_addresses= \
+    -c max_connections=200
+  wait_for postgres 30 "$bin/pg_isready" --quiet --host "$sock" --username ferretdb
+  if ! "${as_nobody[@]}" "$bin/psql" --host "$sock" --username ferretdb --dbname postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname = 'ferretdb'" | grep -qx 1; then
+    "${as_nobody[@]}" "$bin/createdb" --host "$sock" --username ferretdb ferretdb
+  fi
+}
+
 start_ferretdb() {
   mkdir -p "$state_dir/ferretdb"
-  start_daemon ferretdb ferretdb --handler=sqlite --sqlite-url="file:$state_dir/ferretdb/" \
+  start_daemon ferretdb ferretdb --handler=pg --postgresql-url="postgres://ferretdb@/ferretdb?host=$run_dir/postgres" \
     --listen-addr="$node_ip:$ferretdb_port" --state-dir="$state_dir/ferretdb" \
     --debug-addr=127.0.0.1:0 --telemetry=disable --log-level=warn
   wait_for ferretdb 30 bash -c "echo >/dev/tcp/$node_ip/$ferretdb_port"

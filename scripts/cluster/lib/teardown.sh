@@ -86,7 +86,7 @@ cmd_down() {
   stop_daemon kubelet
   remove_pods
   local name
-  for name in traefik metrics-server kube-router ferretdb kube-proxy dockerd kube-scheduler \
+  for name in traefik metrics-server kube-router ferretdb postgres kube-proxy dockerd kube-scheduler \
     kube-controller-manager kube-apiserver etcd containerd; do
     stop_daemon "$name"
   done

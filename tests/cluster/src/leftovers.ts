@@ -17,8 +17,11 @@ const CLUSTER_ONLY = [
   "traefik",
   "metrics-server",
 ];
-/** Processes other test suites run too (devkit's FerretDB): the cluster's are those naming its directories. */
-const SHARED = ["ferretdb", "containerd", "containerd-shim", "dockerd"];
+/**
+ * Processes other test suites (devkit's FerretDB) or the machine (a PostgreSQL of its own) may run too: the
+ * cluster's are those naming its directories.
+ */
+const SHARED = ["ferretdb", "postgres", "containerd", "containerd-shim", "dockerd"];
 
 export function leftovers(stateDir: string): string[] {
   const found: string[] = [];
