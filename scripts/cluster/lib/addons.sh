@@ -25,11 +25,26 @@ apply_system() {
 }
 
 start_traefik() {
+  # A request whose connection to the chosen pod fails before anything was sent (a pod that just died, whose
+  # endpoint is not yet withdrawn) is sent to another endpoint, as Google's load balancers do; a request already
+  # sent is never resent (it may not be idempotent). Traefik's retry middleware, from its file provider, on both
+  # entry points: the platform layer's routes stay plain Gateway API.
+  cat >"$state_dir/traefik-dynamic.yaml" <<'YAML'
+http:
+  middlewares:
+    retry-unsent:
+      retry:
+        attempts: 3
+        initialInterval: 50ms
+YAML
   # KUBECONFIG selects Traefik's out-of-cluster client; entry points are the Gateway's listener ports.
   start_daemon traefik env KUBECONFIG="$state_dir/traefik.kubeconfig" traefik \
     --global.checknewversion=false --global.sendanonymoususage=false \
+    --providers.file.filename="$state_dir/traefik-dynamic.yaml" \
     --entryPoints.web.address="127.0.0.1:$gateway_http_port" \
+    --entryPoints.web.http.middlewares=retry-unsent@file \
     --entryPoints.websecure.address="127.0.0.1:$gateway_https_port" \
+    --entryPoints.websecure.http.middlewares=retry-unsent@file \
     --providers.kubernetesgateway=true \
     --providers.kubernetesgateway.statusaddress.ip=127.0.0.1 \
     --ping=true --ping.entrypoint=traefik --entryPoints.traefik.address=127.0.0.1:30900 \
