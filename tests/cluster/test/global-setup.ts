@@ -9,6 +9,7 @@ declare module "vitest" {
   }
 }
 
+const reuse = process.env.CLUSTER_TESTS_REUSE === "1";
 const stateDir = `${process.env.HOME ?? "/root"}/.local/state/gke-platform/cluster`;
 
 /**
@@ -16,6 +17,14 @@ const stateDir = `${process.env.HOME ?? "/root"}/.local/state/gke-platform/clust
  * run) is purged first, so what the tests see is what a first `pnpm cluster up` does.
  */
 export function setup(project: TestProject): void {
+  if (reuse) {
+    // CLUSTER_TESTS_REUSE=1: run the files against the cluster that runs now (`pnpm cluster up` first), and
+    // leave it running; for working on one file (`pnpm --filter cluster-checks exec vitest run test/3-…`).
+    const up = cluster(["up"]);
+    if (up.status !== 0) throw new Error(`pnpm cluster up failed:\n${tail(up.output)}`);
+    project.provide("cluster", { ...clusterEnv(), upSeconds: 0, stateDir });
+    return;
+  }
   const purge = cluster(["down", "--purge"], 300_000);
   if (purge.status !== 0) throw new Error(`cluster down --purge failed:\n${purge.output}`);
   const started = Date.now();
@@ -26,6 +35,7 @@ export function setup(project: TestProject): void {
 }
 
 export function teardown(): void {
+  if (reuse) return;
   const down = cluster(["down", "--purge"], 300_000);
   if (down.status !== 0) throw new Error(`pnpm cluster down failed:\n${down.output}`);
   const left = leftovers(stateDir);
