@@ -90,6 +90,46 @@ describe("startIngress routing (like the Gateway's HTTPRoutes)", () => {
     expect(JSON.parse(response.text)).toMatchObject({ status: 404, title: "Not Found" });
   });
 
+  it.each([
+    ["request line", { path: `/v1/jobs?company=${"%C3%A9".repeat(2000)}` }, 414, "URI Too Long"],
+    ["header", { headers: { "x-filler": "a".repeat(10_000) } }, 431, "Request Header Fields Too Large"],
+  ])(
+    "when a %s is over the ingress's 8 KB, then it answers %s as a problem document, not nginx's HTML",
+    async (_part, request: { path?: string; headers?: Record<string, string> }, status, title) => {
+      const response = await get(request.path ?? "/v1/jobs", { headers: request.headers ?? {} });
+      expect(response.status).toBe(status);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      expect(JSON.parse(response.text)).toEqual({ type: "about:blank", title, status });
+    },
+  );
+
+  it("when a request is malformed or names the ingress's own error pages, then the answer is a problem document too", async () => {
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(
+        {
+          host: "127.0.0.1",
+          port: Number(new URL(ingress.httpsUrl).port),
+          servername: "localhost",
+          ca: readFileSync(ingress.caFile),
+        },
+        () => {
+          socket.end("GET /v1/jobs HTTP/1.1\r\nHost: localhost\r\nNo colon here\r\n\r\n");
+        },
+      );
+      let text = "";
+      socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      socket.on("close", () => {
+        resolve(text);
+      });
+      socket.on("error", reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw).toContain("Content-Type: application/problem+json");
+    const internal = await get("/.ingress-errors/414");
+    expect(internal.status).toBe(404);
+    expect(internal.headers.get("content-type")).toBe("application/problem+json");
+  });
+
   it("when proxied, then forwarding headers and a request id reach the upstream", async () => {
     const { headers } = (await get("/v1/jobs")).json();
     expect(headers["x-forwarded-proto"]).toBe("https");
