@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 /**
- * The long Schemathesis run (`pnpm --filter reliability fuzz`, README): every phase including stateful, 1,000
- * examples per operation, both services through one HTTPS base URL, one after the other.
+ * The long Schemathesis run (`pnpm --filter reliability fuzz`, README): both services through one HTTPS base URL,
+ * one after the other, each in two runs: examples, coverage and fuzzing with 1,000 examples per operation, then
+ * the stateful phase alone for a time budget (`--max-time` would cut the fuzzing phase short if shared).
  *
- * FUZZ_BASE_URL    the Gateway or ingress to test (default: start devkit's stack with its nginx ingress)
- * FUZZ_CA_FILE     PEM CA bundle to trust for FUZZ_BASE_URL (default: the system store; devkit: its own CA)
- * FUZZ_TOKEN       access token for app-a (default: register and log in a fresh user before each service)
- * FUZZ_MAX_EXAMPLES (1000), FUZZ_SEED (20251123), FUZZ_SERVICES (app-a,app-b), FUZZ_WORKERS (1)
+ * FUZZ_BASE_URL         the Gateway or ingress to test (default: start devkit's stack with its nginx ingress)
+ * FUZZ_CA_FILE          PEM CA bundle to trust for FUZZ_BASE_URL (default: the system store; devkit: its own CA)
+ * FUZZ_TOKEN            bearer token for every request (default: register and log in a fresh user before each run)
+ * FUZZ_MAX_EXAMPLES     per operation and phase; stateful: scenarios per suite (1000)
+ * FUZZ_STATEFUL_SECONDS stateful budget per service (240)
+ * FUZZ_SEED (20251123), FUZZ_SERVICES (app-a,app-b), FUZZ_WORKERS (1)
  *
  * Writes results/fuzz-<time>.json and .md (git-ignored); Schemathesis's own reports stay in a temp directory.
  */
@@ -18,16 +21,25 @@ import { writeOpenApiDocuments } from "./openapi-documents.js";
 import type { ServiceName } from "./openapi-documents.js";
 import { FUZZ_APP_B_ENV, newUser, startPlatform } from "./platform.js";
 import type { Platform } from "./platform.js";
-import type { OperationCases } from "./schemathesis-report.js";
+import { summarizeEvents } from "./schemathesis-report.js";
+import type { FuzzSummary, OperationCases } from "./schemathesis-report.js";
 import { GATEWAY_PATHS, runSchemathesis } from "./schemathesis.js";
-import type { SchemathesisRun } from "./schemathesis.js";
+import type { SchemathesisOptions, SchemathesisRun } from "./schemathesis.js";
 
 const env = process.env;
 const maxExamples = Number(env.FUZZ_MAX_EXAMPLES ?? 1000);
 const seed = Number(env.FUZZ_SEED ?? 20251123);
 const workers = Number(env.FUZZ_WORKERS ?? 1);
+const statefulSeconds = Number(env.FUZZ_STATEFUL_SECONDS ?? 240);
 const services = (env.FUZZ_SERVICES ?? "app-a,app-b").split(",").map((s) => s.trim()) as ServiceName[];
 const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
+
+/** One service's two runs and their summary together. */
+interface ServiceResult {
+  readonly fuzzing: SchemathesisRun;
+  readonly stateful: SchemathesisRun;
+  readonly summary: FuzzSummary;
+}
 
 interface Target {
   readonly baseUrl: string;
@@ -82,32 +94,41 @@ function row(label: string, ops: OperationCases[]): string {
 
 /** The run as Markdown: per service, cases per operation and phase, statuses, and every finding. */
 function summaryTable(
-  settings: { baseUrl: string; maxExamples: number; seed: number; startedAt: string },
-  runs: Partial<Record<ServiceName, SchemathesisRun>>,
+  settings: {
+    baseUrl: string;
+    maxExamples: number;
+    seed: number;
+    statefulSeconds: number;
+    startedAt: string;
+  },
+  results: Partial<Record<ServiceName, ServiceResult>>,
   documents: Record<ServiceName, string>,
 ): string {
   const lines = [
     `# Schemathesis run ${settings.startedAt}`,
     "",
-    `${settings.baseUrl}, --max-examples ${settings.maxExamples}, --seed ${settings.seed}, all phases`,
+    `${settings.baseUrl}, --max-examples ${settings.maxExamples}, --seed ${settings.seed}; ` +
+      `stateful alone for ${settings.statefulSeconds} s`,
   ];
-  for (const [service, run] of Object.entries(runs) as [ServiceName, SchemathesisRun][]) {
+  const seconds = (run: SchemathesisRun) => `${(run.durationMs / 1000).toFixed(0)} s`;
+  for (const [service, result] of Object.entries(results) as [ServiceName, ServiceResult][]) {
+    const { fuzzing, stateful, summary } = result;
     const documented = documentedOperations(documents[service]);
-    const entries = Object.entries(run.summary.operations);
+    const entries = Object.entries(summary.operations);
     const other = entries.filter(([label]) => !documented.has(label)).map(([, op]) => op);
     lines.push(
       "",
-      `## ${service}: ${(run.durationMs / 1000).toFixed(0)} s, exit code ${run.exitCode}, ` +
-        `${run.summary.findings.length} findings, ${run.summary.errors.length} errors`,
+      `## ${service}: fuzzing ${seconds(fuzzing)} (exit ${fuzzing.exitCode}), stateful ${seconds(stateful)} ` +
+        `(exit ${stateful.exitCode}); ${summary.findings.length} findings, ${summary.errors.length} errors`,
       "",
       `| operation | cases | ${PHASES.join(" | ")} | linked (2xx) | statuses |`,
       `|---|---|${PHASES.map(() => "---|").join("")}---|---|`,
       ...entries.filter(([label]) => documented.has(label)).map(([label, op]) => row(label, [op])),
       ...(other.length > 0 ? [row("undocumented methods", other)] : []),
-      ...run.summary.findings.map(
+      ...summary.findings.map(
         (f) => `- ${f.operation} (${f.phase}, ${f.count}x): ${f.check}: ${f.title}: ${f.message}`,
       ),
-      ...run.summary.errors.map((error) => `- error: ${error}`),
+      ...summary.errors.map((error) => `- error: ${error}`),
     );
   }
   return `${lines.join("\n")}\n`;
@@ -121,13 +142,13 @@ async function main(): Promise<number> {
   process.once("SIGTERM", stop);
   try {
     const documents = await writeOpenApiDocuments(mkdtempSync(join(tmpdir(), "openapi-")));
-    const runs: Partial<Record<ServiceName, SchemathesisRun>> = {};
-    for (const service of services) {
-      const ca = caFile === undefined ? undefined : readFileSync(caFile, "utf8");
+    const results: Partial<Record<ServiceName, ServiceResult>> = {};
+    const ca = caFile === undefined ? undefined : readFileSync(caFile, "utf8");
+    const run = async (options: Omit<SchemathesisOptions, "baseUrl">) => {
+      // A fresh token per run: a Gateway's tokens may expire within one service's runs.
       const token = env.FUZZ_TOKEN ?? (await newUser(baseUrl, ca)).accessToken;
-      process.stderr.write(`\n== ${service}: ${maxExamples} examples per operation, seed ${seed}\n`);
-      runs[service] = await runSchemathesis({
-        schema: documents[service],
+      return runSchemathesis({
+        ...options,
         baseUrl,
         caFile,
         headers: { Authorization: `Bearer ${token}` },
@@ -137,17 +158,31 @@ async function main(): Promise<number> {
         workers,
         onOutput: (text) => process.stderr.write(text),
       });
+    };
+    for (const service of services) {
+      const schema = documents[service];
+      process.stderr.write(`\n== ${service}: ${maxExamples} examples per operation, seed ${seed}\n`);
+      const fuzzing = await run({ schema, phases: ["examples", "coverage", "fuzzing"] });
+      process.stderr.write(`\n== ${service}: stateful for ${statefulSeconds} s\n`);
+      const stateful = await run({ schema, phases: ["stateful"], maxTimeSeconds: statefulSeconds });
+      const summary = await summarizeEvents(fuzzing.eventsFile, stateful.eventsFile);
+      results[service] = { fuzzing, stateful, summary };
     }
     const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
-    const settings = { baseUrl, caFile, maxExamples, seed, workers, startedAt: startedAt.toISOString() };
+    const settings = {
+      ...{ baseUrl, caFile, maxExamples, seed, workers, statefulSeconds },
+      startedAt: startedAt.toISOString(),
+    };
     mkdirSync(resultsDir, { recursive: true });
     const json = join(resultsDir, `fuzz-${stamp}.json`);
     const markdown = join(resultsDir, `fuzz-${stamp}.md`);
-    writeFileSync(json, `${JSON.stringify({ ...settings, runs }, null, 2)}\n`);
-    const table = summaryTable(settings, runs, documents);
+    writeFileSync(json, `${JSON.stringify({ ...settings, results }, null, 2)}\n`);
+    const table = summaryTable(settings, results, documents);
     writeFileSync(markdown, table);
     process.stdout.write(`${table}\nwritten: ${json}\n         ${markdown}\n`);
-    const clean = Object.values(runs).every((run) => run.exitCode === 0 && run.summary.findings.length === 0);
+    const clean = Object.values(results).every(
+      (r) => r.fuzzing.exitCode === 0 && r.stateful.exitCode === 0 && r.summary.findings.length === 0,
+    );
     return clean ? 0 : 1;
   } finally {
     await platform?.stop();

@@ -77,9 +77,13 @@ const count = (into: MutableCases, status: string) => {
   into.byStatus[status] = (into.byStatus[status] ?? 0) + 1;
 };
 
-/** Accumulates events into a summary; `summarizeEvents` feeds it a file, tests feed it events. */
+/** Accumulates events into a summary; `summarizeEvents` feeds it files, tests feed it events. */
 export class ReportSummary {
-  private complete = false;
+  private finished = 0;
+
+  /** `runs`: how many Schemathesis runs the events come from; complete once each has reported its end. */
+  constructor(private readonly runs = 1) {}
+
   private readonly operations = new Map<
     string,
     MutableCases & { byPhase: Record<string, MutableCases>; linked: MutableCases }
@@ -88,7 +92,7 @@ export class ReportSummary {
   private readonly errors: string[] = [];
 
   add(event: Event): void {
-    if ("EngineFinished" in event) this.complete = true;
+    if ("EngineFinished" in event) this.finished += 1;
     else if ("NonFatalError" in event)
       this.errors.push(`${event.NonFatalError.label ?? "?"}: ${brief(event.NonFatalError.value)}`);
     else if ("FatalError" in event) this.errors.push(`fatal: ${brief(event.FatalError)}`);
@@ -129,7 +133,7 @@ export class ReportSummary {
 
   summary(): FuzzSummary {
     return {
-      complete: this.complete,
+      complete: this.finished >= this.runs,
       operations: Object.fromEntries([...this.operations].sort(([a], [b]) => a.localeCompare(b))),
       findings: [...this.findings.values()],
       errors: this.errors,
@@ -141,11 +145,15 @@ function brief(value: unknown): string {
   return JSON.stringify(value ?? null).slice(0, 300);
 }
 
-/** The summary of one NDJSON event report; a missing file (Schemathesis never started) is an incomplete run. */
-export async function summarizeEvents(file: string): Promise<FuzzSummary> {
-  const summary = new ReportSummary();
-  if (!existsSync(file)) return summary.summary();
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  for await (const line of lines) if (line.trim() !== "") summary.add(JSON.parse(line) as Event);
+/**
+ * One summary of the NDJSON event reports of one or more runs (e.g. a fuzzing and a stateful run of one service);
+ * a missing file (Schemathesis never started) makes it incomplete.
+ */
+export async function summarizeEvents(...files: string[]): Promise<FuzzSummary> {
+  const summary = new ReportSummary(files.length);
+  for (const file of files.filter((f) => existsSync(f))) {
+    const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+    for await (const line of lines) if (line.trim() !== "") summary.add(JSON.parse(line) as Event);
+  }
   return summary.summary();
 }

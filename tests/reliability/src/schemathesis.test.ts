@@ -32,6 +32,7 @@ describe("schemathesisArgs", () => {
     const args = schemathesisArgs({ schema: "s.json", baseUrl: "https://x.test" }, "e.ndjson");
     expect(args).not.toContain("--tls-verify");
     expect(args).not.toContain("--seed");
+    expect(args).not.toContain("--max-time");
   });
 });
 

@@ -40,8 +40,16 @@ export interface SchemathesisOptions {
   readonly caFile?: string;
   /** Sent with every request, e.g. `{ Authorization: "Bearer ..." }` (masked in reports). */
   readonly headers?: Readonly<Record<string, string>>;
-  /** Test cases per operation and phase; stateful: scenarios (default 100). */
+  /**
+   * Test cases per operation and phase; stateful: scenarios per suite (default 100). An upper bound: Hypothesis
+   * stops early when an operation's inputs run out or too many generated scenarios are rejected.
+   */
   readonly maxExamples?: number;
+  /**
+   * `--max-time`: a time budget after which the run ends; until then fuzzing and stateful suites repeat with fresh
+   * seeds. It also cuts the fuzzing phase short of `maxExamples`, so give it to stateful-only runs.
+   */
+  readonly maxTimeSeconds?: number;
   readonly seed?: number;
   readonly phases?: readonly Phase[];
   readonly checks?: readonly string[];
@@ -101,6 +109,7 @@ export function schemathesisArgs(options: SchemathesisOptions, eventsFile: strin
     "--max-examples",
     String(options.maxExamples ?? 100),
     ...optional("--seed", options.seed),
+    ...optional("--max-time", options.maxTimeSeconds),
     "--workers",
     String(options.workers ?? 1),
     "--request-timeout",
