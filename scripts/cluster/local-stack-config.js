@@ -39,6 +39,8 @@ const plain = {
   // A rollout here takes well under a minute; a version that never becomes ready fails the deploy in 3 minutes
   // rather than the provider's 10.
   rolloutTimeoutSeconds: 180,
+  // Scale in 30 s after the load drops instead of 5 minutes, so the autoscaling test sees out and in.
+  hpaScaleDownStabilizationSeconds: 30,
 };
 const secret = {
   appAMongodbUri: `${env("DB")}/jobs`,

@@ -25,6 +25,7 @@ apply_system() {
 }
 
 start_traefik() {
+  is_running traefik && return 0 # its file provider watches the file written below
   # A request whose connection to the chosen pod fails before anything was sent (a pod that just died, whose
   # endpoint is not yet withdrawn) is sent to another endpoint, as Google's load balancers do; a request already
   # sent is never resent (it may not be idempotent). Traefik's retry middleware, from its file provider, on both

@@ -139,6 +139,9 @@ start_kubelet() {
 }
 
 start_kube_proxy() {
+  # kube-proxy exits when its configuration file is written, even with the same content: a second `up` leaves
+  # a running one alone (it once left Services without endpoints after a re-run of `up`).
+  is_running kube-proxy && return 0
   cat >"$state_dir/kube-proxy.yaml" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration

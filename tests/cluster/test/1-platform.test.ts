@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { describe, expect, inject, it } from "vitest";
@@ -61,7 +62,7 @@ describe("the platform layer on the local cluster, deployed by the real Pulumi e
     expect(preview.status, preview.output).toBe(0);
   });
 
-  it("when `pnpm cluster up` runs a second time, then the update changes nothing", () => {
+  it("when `pnpm cluster up` runs a second time, then the update changes nothing and every component keeps running", async () => {
     const again = cluster(["up"]);
     expect(again.status, again.output).toBe(0);
     const history = JSON.parse(pulumi(["stack", "history", "--json"]).stdout) as HistoryEntry[];
@@ -70,6 +71,10 @@ describe("the platform layer on the local cluster, deployed by the real Pulumi e
     expect(last?.result).toBe("succeeded");
     const changed = Object.entries(last?.resourceChanges ?? {}).filter(([op, n]) => op !== "same" && n > 0);
     expect(changed).toEqual([]);
+    // Every component still runs a while later (kube-proxy used to exit when `up` rewrote its config file).
+    await sleep(5000);
+    const status = cluster(["status"], 60_000);
+    expect(status.stdout.split("\n").filter((l) => /\bstopped\b/.test(l))).toEqual([]);
   });
 
   it("when the end-to-end flows run through the Gateway over HTTPS, then they all pass", () => {

@@ -1,0 +1,115 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { startMixedLoad } from "load-tools";
+import { describe, expect, inject, it } from "vitest";
+import { pulumi } from "../src/cluster.js";
+import { kubectlAsync, waitForRequests, waitUntil } from "../src/delivery.js";
+import { recordResult } from "../src/results.js";
+
+const env = inject("cluster");
+const { namespace } = JSON.parse(pulumi(["stack", "output", "--json"]).stdout) as { namespace: string };
+const APPS = ["app-a", "app-b"] as const;
+
+interface Hpa {
+  spec: { minReplicas: number; maxReplicas: number };
+  status: {
+    currentReplicas?: number;
+    desiredReplicas?: number;
+    currentMetrics?: { resource?: { name: string; current: { averageUtilization?: number } } }[];
+  };
+}
+interface Sample {
+  readonly s: number;
+  readonly app: string;
+  readonly replicas: number;
+  readonly desired: number;
+  /** Average CPU of the pods, in percent of their request, as the HPA read it. */
+  readonly cpu: number | undefined;
+}
+
+const hpa = async (app: string) =>
+  JSON.parse(await kubectlAsync(["get", "hpa", app, "-n", namespace, "-o", "json"])) as Hpa;
+const replicas = async (app: string) => (await hpa(app)).status.currentReplicas ?? 0;
+
+// The HPAs the platform layer created, fed by metrics-server: app-b on CPU (its production metric), app-a on CPU
+// (its traffic-based metric is GKE-only; 1-platform checks it by a server-side dry run). The local stack sets
+// hpaScaleDownStabilizationSeconds to 30 s (scripts/cluster/local-stack-config.js).
+describe("autoscaling on the local cluster", () => {
+  it("when logins and reads load both apps, then both HPAs scale out to their maximum, and back in when the load stops, with no failed request", async () => {
+    const started = Date.now();
+    const timeline: Sample[] = [];
+    const sample = async () => {
+      for (const app of APPS) {
+        const h = await hpa(app);
+        timeline.push({
+          s: Math.round((Date.now() - started) / 1000),
+          app,
+          replicas: h.status.currentReplicas ?? 0,
+          desired: h.status.desiredReplicas ?? 0,
+          cpu: h.status.currentMetrics?.find((m) => m.resource?.name === "cpu")?.resource?.current
+            .averageUtilization,
+        });
+      }
+    };
+    const sampling = { on: true };
+    const sampler = (async () => {
+      while (sampling.on) {
+        await sample().catch(() => undefined);
+        await sleep(5000);
+      }
+    })();
+    const bounds = Object.fromEntries(
+      await Promise.all(APPS.map(async (app) => [app, (await hpa(app)).spec] as const)),
+    );
+    const events: Record<string, number> = {};
+    const mark = (name: string) => (events[name] = Math.round((Date.now() - started) / 1000));
+    try {
+      // Earlier files may have left a scaled-out app: start from the minimum.
+      await waitUntil("both apps at their minimum", 300_000, async () =>
+        (
+          await Promise.all(APPS.map(async (app) => (await replicas(app)) === bounds[app]?.minReplicas))
+        ).every(Boolean),
+      );
+      mark("load starts");
+      const load = startMixedLoad({
+        baseUrl: env.GATEWAY_URL,
+        caFile: env.CA_FILE,
+        connections: 8,
+        durationMs: 600_000,
+        // Argon2 password checks are app-b's CPU; reads of jobs and the caller's account are app-a's.
+        mix: { login: 3, get: 10, me: 1 },
+        seed: 7,
+      });
+      let totals;
+      try {
+        await waitForRequests(load, 100, 60_000);
+        await waitUntil("both apps at their maximum", 300_000, async () =>
+          (
+            await Promise.all(APPS.map(async (app) => (await replicas(app)) === bounds[app]?.maxReplicas))
+          ).every(Boolean),
+        );
+        mark("both at maximum");
+      } finally {
+        totals = await load.stop();
+        mark("load stops");
+      }
+      await waitUntil("both apps back at their minimum", 300_000, async () =>
+        (
+          await Promise.all(APPS.map(async (app) => (await replicas(app)) === bounds[app]?.minReplicas))
+        ).every(Boolean),
+      );
+      mark("both back at minimum");
+      await sample();
+      recordResult("autoscaling", { bounds, events, timeline, load: totals });
+      console.log(`autoscaling: ${JSON.stringify({ events, timeline })}`);
+      expect(totals.failed, JSON.stringify(totals.failures)).toBe(0);
+      for (const app of APPS) {
+        const seen = timeline.filter((t) => t.app === app).map((t) => t.replicas);
+        expect(Math.max(...seen), app).toBe(bounds[app]?.maxReplicas);
+        expect(seen.at(-1), app).toBe(bounds[app]?.minReplicas);
+      }
+    } finally {
+      sampling.on = false;
+      await sampler;
+    }
+  });
+});
