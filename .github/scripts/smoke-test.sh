@@ -13,7 +13,7 @@
 #                            provisioned only once the load balancer exists. Env SMOKE_WAIT_SECONDS.
 #     --expect-version APP=VERSION   (repeatable) the version APP must report in its X-App-Version response
 #                            header; a different one fails. An app that sends no such header is reported, not
-#                            failed (the apps do not send it yet, see docs/delivery.md). Env SMOKE_EXPECT_VERSIONS
+#                            failed (see docs/delivery.md, "What the apps need for the version check"). Env SMOKE_EXPECT_VERSIONS
 #                            ("app-a=1.2.0 app-b=0.4.1").
 #
 # Each run registers one user smoke-<time>-<random>@example.com (there is no account deletion endpoint); the job

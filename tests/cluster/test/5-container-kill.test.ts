@@ -23,9 +23,11 @@ async function containerPid(containerId: string): Promise<number> {
   return pid;
 }
 
-// SIGKILL gives the process no time to drain: what it was answering is lost with it. The Gateway (Traefik here,
-// Google's load balancer on GKE) resends a request whose connection failed before anything was sent, so only the
-// requests already in flight in the killed process may fail: at most one per load connection, all at the kill.
+// SIGKILL gives the process no time to drain: what it was answering is lost with it, and so are requests the
+// Gateway already wrote to its pooled connections to the pod before it learnt the pod was gone. The Gateway
+// (Traefik here) resends only requests whose connection failed before anything was sent: a request that may
+// have reached the app is never sent twice (it may not be idempotent). So a SIGKILL costs the requests of about a
+// second, never more; a graceful stop (4-delivery, kubectl delete pod) costs none.
 describe("a container killed with SIGKILL under load", () => {
   it("when app-a's process is killed, then only requests in flight at that moment fail, and the container comes back", async () => {
     const load = startMixedLoad({
@@ -67,11 +69,13 @@ describe("a container killed with SIGKILL under load", () => {
     console.log(
       `SIGKILL of ${victim.name}: ${totals.failed} of ${totals.total} failed, at ms after the kill ${JSON.stringify(lateMs)}`,
     );
-    expect(totals.failed).toBeLessThanOrEqual(CONNECTIONS);
+    // What fails is the requests the killed process had, and those the Gateway sent on its pooled connections to
+    // that pod before the pod was marked unready (about a second): answered 502, none later. Measured here:
+    // 6 and 11 failures within 0.1-0.9 s of the kill with the Gateway's retry of unsent requests; 28 without it.
+    expect(totals.failed).toBeLessThanOrEqual(20);
     expect(Object.keys(totals.failureKinds).filter((k) => k !== "status 502")).toEqual([]);
-    // Nothing sent after the kill fails: the few failures are answers the killed process never gave.
     for (const ms of lateMs) {
-      expect(ms).toBeGreaterThan(-1000);
+      expect(ms).toBeGreaterThan(-100);
       expect(ms).toBeLessThan(2000);
     }
   });
