@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * The long Schemathesis run (`pnpm --filter reliability fuzz`, README): both services through one HTTPS base URL,
- * one after the other, each in two runs: examples, coverage and fuzzing with 1,000 examples per operation, then
- * the stateful phase alone for a time budget (`--max-time` would cut the fuzzing phase short if shared).
+ * one after the other, each in two runs: examples, coverage and fuzzing with 1,000 examples per operation (values
+ * not drawn from earlier responses, so a DELETE gets its 1,000 too), then the stateful phase alone for a time budget
+ * (`--max-time` would cut the fuzzing phase short if shared).
  *
  * FUZZ_BASE_URL         the Gateway or ingress to test (default: start devkit's stack with its nginx ingress)
  * FUZZ_CA_FILE          PEM CA bundle to trust for FUZZ_BASE_URL (default: the system store; devkit: its own CA)
@@ -162,7 +163,12 @@ async function main(): Promise<number> {
     for (const service of services) {
       const schema = documents[service];
       process.stderr.write(`\n== ${service}: ${maxExamples} examples per operation, seed ${seed}\n`);
-      const fuzzing = await run({ schema, phases: ["examples", "coverage", "fuzzing"] });
+      // Every operation gets its examples; real resources are the stateful run's part.
+      const fuzzing = await run({
+        schema,
+        phases: ["examples", "coverage", "fuzzing"],
+        fuzzFromResponses: false,
+      });
       process.stderr.write(`\n== ${service}: stateful for ${statefulSeconds} s\n`);
       const stateful = await run({ schema, phases: ["stateful"], maxTimeSeconds: statefulSeconds });
       const summary = await summarizeEvents(fuzzing.eventsFile, stateful.eventsFile);

@@ -5,6 +5,7 @@ export {
   findSchemathesis,
   runSchemathesis,
   schemathesisArgs,
+  schemathesisConfig,
 } from "./schemathesis.js";
 export type { Phase, SchemathesisOptions, SchemathesisRun } from "./schemathesis.js";
 export { ReportSummary, summarizeEvents } from "./schemathesis-report.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ReportSummary } from "./schemathesis-report.js";
-import { GATEWAY_PATHS, schemathesisArgs } from "./schemathesis.js";
+import { GATEWAY_PATHS, schemathesisArgs, schemathesisConfig } from "./schemathesis.js";
 
 const flag = (args: string[], name: string) => args[args.indexOf(name) + 1];
 
@@ -33,6 +33,18 @@ describe("schemathesisArgs", () => {
     expect(args).not.toContain("--tls-verify");
     expect(args).not.toContain("--seed");
     expect(args).not.toContain("--max-time");
+    expect(args[0]).toBe("run");
+  });
+
+  it("when fuzzing must not draw from responses, then a config file says so and st is pointed at it", () => {
+    const options = { schema: "s.json", baseUrl: "https://x.test", fuzzFromResponses: false };
+    expect(schemathesisConfig(options)).toBe("[phases.fuzzing.extra-data-sources]\nresponses = false\n");
+    expect(schemathesisConfig({ ...options, fuzzFromResponses: true })).toBeUndefined();
+    expect(schemathesisArgs(options, "e.ndjson", "/tmp/r/schemathesis.toml").slice(0, 3)).toEqual([
+      "--config-file",
+      "/tmp/r/schemathesis.toml",
+      "run",
+    ]);
   });
 });
 
