@@ -124,7 +124,7 @@ describe("platform stack configuration", () => {
     expect(config.mongodbStorageClass).toBe("premium-rwo");
     expect([config.gatewayHttpPort, config.gatewayHttpsPort]).toEqual([80, 443]);
     expect(config.imagePullPolicy).toBe("IfNotPresent");
-    expect(config.appA.maxRatePerEndpoint).toBe(350);
+    expect(config.appA.maxRatePerEndpoint).toBe(110);
     expect([config.hpaScaleUpStabilizationSeconds, config.hpaScaleDownStabilizationSeconds]).toEqual([
       0, 300,
     ]);
@@ -262,7 +262,7 @@ describe.each(["cloud", "platform"] as const)("%s/Pulumi.yaml", (layer) => {
 describe("platform/Pulumi.yaml documentation", () => {
   it("when the default for maxRatePerEndpoint is documented, then it points at the benchmark it comes from", () => {
     expect(project("platform").config.appAMaxRatePerEndpoint?.description).toMatch(
-      /Default 350, derived from the benchmark/,
+      /Default 110, measured on one pod/,
     );
   });
 });

@@ -58,7 +58,7 @@ describe.each(STACKS)("%s stack: workloads", (stack) => {
     ]);
     expect(GCLB_CAPACITY_METRIC).toBe("autoscaling.googleapis.com|gclb-capacity-fullness");
     expect(run().object("Service", "app-a").metadata.annotations).toEqual({
-      "networking.gke.io/max-rate-per-endpoint": "350",
+      "networking.gke.io/max-rate-per-endpoint": "110",
     });
   });
 
@@ -69,7 +69,7 @@ describe.each(STACKS)("%s stack: workloads", (stack) => {
       ),
       policy: r.object("GCPBackendPolicy", "app-a-backend").spec.default.maxRatePerEndpoint,
     });
-    expect(read(run())).toEqual({ annotation: 350, policy: 350 });
+    expect(read(run())).toEqual({ annotation: 110, policy: 110 });
     const tuned = await runForTest(stack, { "gke-platform:appAMaxRatePerEndpoint": "200" });
     expect(read(tuned)).toEqual({ annotation: 200, policy: 200 });
   });
