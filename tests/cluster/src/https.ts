@@ -23,3 +23,42 @@ export function httpsGet(url: string, caFile: string, timeoutMs = 10_000): Promi
     req.end();
   });
 }
+
+/** One HTTPS request with a JSON body and answer (node:https, private CA). */
+export function httpsJson(
+  method: string,
+  url: string,
+  caFile: string,
+  body: unknown,
+  timeoutMs = 10_000,
+): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(body);
+    const req = request(
+      url,
+      {
+        method,
+        ca: readFileSync(caFile),
+        timeout: timeoutMs,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, json: text === "" ? undefined : JSON.parse(text) });
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+      },
+    );
+    req.on("timeout", () =>
+      req.destroy(new Error(`${method} ${url} timed out after ${String(timeoutMs)} ms`)),
+    );
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
