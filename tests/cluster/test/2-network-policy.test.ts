@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { kubectl, pulumi } from "../src/cluster.js";
 import { httpsGet } from "../src/https.js";
 import { canConnect, probePodManifest, resolveIn } from "../src/probe.js";
+import { recordResult } from "../src/results.js";
 
 const env = inject("cluster");
 const { namespace, images } = JSON.parse(pulumi(["stack", "output", "--json"]).stdout) as {
@@ -29,6 +30,7 @@ describe("the platform's NetworkPolicies, enforced", () => {
   afterAll(() => {
     kubectl(["delete", "pod", "policy-probe", "-n", namespace, "--wait=false"], { allowFailure: true });
     console.log(`who reached whom (true = connected):\n${JSON.stringify(matrix, null, 2)}`);
+    recordResult("network-policy", { matrix });
   });
 
   it("when app-a connects to app-b and to the database, then both are reachable", () => {
