@@ -44,7 +44,15 @@ describe("schema-driven fuzzing through the ingress (schemathesis, stateful)", (
       seed: SEED,
       timeoutMs: 100_000,
     });
-    console.log(`${service}: ${run.durationMs} ms\n${run.output.split("\n").slice(-30).join("\n")}`);
+    const perOperation = Object.entries(run.summary.operations)
+      .filter(([, cases]) => cases.cases > 1)
+      .map(
+        ([operation, c]) =>
+          `${operation}: ${c.cases} cases, ${c.linked.cases} linked ${JSON.stringify(c.byStatus)}`,
+      );
+    console.log(
+      `${service}: ${run.durationMs} ms\n${perOperation.join("\n")}\n${run.output.split("\n").slice(-30).join("\n")}`,
+    );
     return run;
   };
 
