@@ -33,6 +33,9 @@ describe("bad input is a 4xx problem, never a 5xx", () => {
     ["a title over 200 characters", buildJob({ title: "x".repeat(201) })],
     ["a blank title", buildJob({ title: "   " })],
     ["a missing company", buildJob({ company: undefined })],
+    // PostgreSQL-backed servers cannot store U+0000 (SQLSTATE 22P05): found as a 500 through FerretDB on PostgreSQL.
+    ["a NUL character in the company", buildJob({ company: "Acme\u0000" })],
+    ["a NUL character in the description", buildJob({ description: "a\u0000b" })],
     ["an array instead of an object", [buildJob()]],
     ["a JSON string", "just text"],
     ["null", null],
@@ -52,6 +55,7 @@ describe("bad input is a 4xx problem, never a 5xx", () => {
     ["an operator as a value", { status: { $ne: "draft" } }],
     ["an operator as a key", { $set: { ownerId: "me" } }],
     ["nothing to change", {}],
+    ["a NUL character in the title", { title: "x\u0000" }],
     ["an attempt to change the owner", { ownerId: "thief" }],
   ])("when PATCH has %s, then it answers 400", async (_what, json) => {
     expectProblem(await api.request("PATCH", jobPath, { headers: { "if-match": '"1"' }, json }), 400);
@@ -66,6 +70,7 @@ describe("bad input is a 4xx problem, never a 5xx", () => {
     ["a repeated parameter", "status=open&status=closed"],
     ["an unknown parameter", "sort=title"],
     ["an over-long company", `company=${"x".repeat(300)}`],
+    ["a NUL character in the location filter", "location=Berlin%00"],
   ])("when the listing query has %s, then it answers 400", async (_what, query) => {
     expectProblem(await api.request("GET", `/v1/jobs?${query}`), 400);
   });

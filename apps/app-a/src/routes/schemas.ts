@@ -18,13 +18,24 @@ export const JobStatus = z.enum(JOB_STATUSES).meta({
   description: "draft: not yet published; open: accepting applications; closed: no longer accepting.",
 });
 
+/**
+ * Text may hold any character but U+0000: MongoDB stores it, PostgreSQL-backed servers (FerretDB, DocumentDB)
+ * refuse it (SQLSTATE 22P05), and no title, company or description needs it. A pattern, so the document says so.
+ */
+// eslint-disable-next-line no-control-regex -- the one character refused is the control character NUL
+const NO_NUL = /^[^\u0000]*$/;
+const NO_NUL_MESSAGE = "must not contain the NUL character (U+0000)";
+
 const shortText = (description: string, example?: string) =>
   z
     .string()
     .trim()
     .min(1)
     .max(MAX_SHORT_TEXT)
+    .regex(NO_NUL, NO_NUL_MESSAGE)
     .meta(example === undefined ? { description } : { description, example });
+
+const longText = () => z.string().trim().max(MAX_DESCRIPTION).regex(NO_NUL, NO_NUL_MESSAGE);
 
 const salaryAmount = z.int().min(0).max(MAX_SALARY);
 
@@ -45,7 +56,7 @@ export const CreateJobBody = z
     title: shortText("Job title.", "Site Reliability Engineer"),
     company: shortText("Hiring company; exact-match filter in listings.", "Acme"),
     location: shortText("Location; exact-match filter in listings.", "Berlin"),
-    description: z.string().trim().max(MAX_DESCRIPTION).default("").meta({ description: "Free text." }),
+    description: longText().default("").meta({ description: "Free text." }),
     status: JobStatus.default("draft"),
     salary: Salary.optional(),
   })
@@ -56,7 +67,7 @@ export const PatchJobBody = z
     title: shortText("Job title.").optional(),
     company: shortText("Hiring company.").optional(),
     location: shortText("Location.").optional(),
-    description: z.string().trim().max(MAX_DESCRIPTION).optional(),
+    description: longText().optional(),
     status: JobStatus.optional(),
     salary: Salary.nullable().optional().meta({ description: "A salary range, or null to remove it." }),
   })
