@@ -7,7 +7,7 @@
  *
  * FUZZ_BASE_URL         the Gateway or ingress to test (default: start devkit's stack with its nginx ingress)
  * FUZZ_CA_FILE          PEM CA bundle to trust for FUZZ_BASE_URL (default: the system store; devkit: its own CA)
- * FUZZ_TOKEN            bearer token for every request (default: register and log in a fresh user before each run)
+ * FUZZ_TOKEN            bearer token for every request (default: register and log in a fresh user before each service)
  * FUZZ_MAX_EXAMPLES     per operation and phase; stateful: scenarios per suite (1000)
  * FUZZ_STATEFUL_SECONDS stateful budget per service (240)
  * FUZZ_SEED (20251123), FUZZ_SERVICES (app-a,app-b), FUZZ_WORKERS (1)
@@ -145,9 +145,7 @@ async function main(): Promise<number> {
     const documents = await writeOpenApiDocuments(mkdtempSync(join(tmpdir(), "openapi-")));
     const results: Partial<Record<ServiceName, ServiceResult>> = {};
     const ca = caFile === undefined ? undefined : readFileSync(caFile, "utf8");
-    const run = async (options: Omit<SchemathesisOptions, "baseUrl">) => {
-      // A fresh token per run: a Gateway's tokens may expire within one service's runs.
-      const token = env.FUZZ_TOKEN ?? (await newUser(baseUrl, ca)).accessToken;
+    const run = async (options: Omit<SchemathesisOptions, "baseUrl">, token: string) => {
       return runSchemathesis({
         ...options,
         baseUrl,
@@ -163,14 +161,17 @@ async function main(): Promise<number> {
     for (const service of services) {
       const schema = documents[service];
       process.stderr.write(`\n== ${service}: ${maxExamples} examples per operation, seed ${seed}\n`);
+      // One token per service, taken before its runs: fuzzing app-b's login fails many logins from this one
+      // address, and a service that throttles them (the cluster's app-b does) would refuse a login after that.
+      // The service's two runs fit in an access token's lifetime (15 min by default).
+      const token = env.FUZZ_TOKEN ?? (await newUser(baseUrl, ca)).accessToken;
       // Every operation gets its examples; real resources are the stateful run's part.
-      const fuzzing = await run({
-        schema,
-        phases: ["examples", "coverage", "fuzzing"],
-        fuzzFromResponses: false,
-      });
+      const fuzzing = await run(
+        { schema, phases: ["examples", "coverage", "fuzzing"], fuzzFromResponses: false },
+        token,
+      );
       process.stderr.write(`\n== ${service}: stateful for ${statefulSeconds} s\n`);
-      const stateful = await run({ schema, phases: ["stateful"], maxTimeSeconds: statefulSeconds });
+      const stateful = await run({ schema, phases: ["stateful"], maxTimeSeconds: statefulSeconds }, token);
       const summary = await summarizeEvents(fuzzing.eventsFile, stateful.eventsFile);
       results[service] = { fuzzing, stateful, summary };
     }
