@@ -166,7 +166,7 @@ describe.each(STACKS)("%s stack: workloads", (stack) => {
       expect(spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(preStop + timeoutSeconds);
       expect(Number(env(app).SHUTDOWN_DRAIN_DELAY_MS)).toBe(5000);
       // `pulumi up` fails a rollout that is not done in the provider's default 10 minutes.
-      expect(deployment(app).metadata.annotations["pulumi.com/timeoutSeconds"]).toBe("600");
+      expect(deployment(app).metadata.annotations?.["pulumi.com/timeoutSeconds"]).toBe("600");
       const zone = spec.template.spec.topologySpreadConstraints[0];
       expect(zone.topologyKey).toBe("topology.kubernetes.io/zone");
       expect(zone.whenUnsatisfiable).toBe(stack === "prod" ? "DoNotSchedule" : "ScheduleAnyway");
