@@ -129,6 +129,16 @@ describe("platform stack configuration", () => {
       0, 300,
     ]);
     expect(config.rolloutTimeoutSeconds).toBe(600);
+    expect(config.gatewayProxyHops).toBe(2);
+  });
+
+  it("when the Gateway runs in the cluster (generic), then the apps trust one X-Forwarded-For hop, and the count can be set", () => {
+    const generic = { clusterFlavor: "generic", gatewayClassName: "traefik" };
+    expect(parsePlatformConfig(platformSource(generic), "dev").config.gatewayProxyHops).toBe(1);
+    expect(
+      parsePlatformConfig(platformSource({ ...generic, gatewayProxyHops: "2" }), "dev").config
+        .gatewayProxyHops,
+    ).toBe(2);
   });
 
   it("when the flavor is generic, then every GKE-only object is off, and each can be switched back on", () => {

@@ -114,6 +114,8 @@ describe.each(STACKS)("%s stack: workloads", (stack) => {
         PORT: String(port),
         METRICS_PORT: String(metrics),
         NODE_ENV: "production",
+        // GKE's global external ALB appends the client and itself to X-Forwarded-For.
+        TRUST_PROXY: "2",
       });
       const monitor = run().object("PodMonitoring", app).spec;
       expect(monitor).toEqual({

@@ -109,6 +109,12 @@ export interface PlatformConfig {
   readonly hpaScaleUpStabilizationSeconds: number;
   readonly hpaScaleDownStabilizationSeconds: number;
   readonly jwtAudience: string;
+  /**
+   * Proxies in front of the apps that append to X-Forwarded-For (the apps' TRUST_PROXY hop count): the client
+   * address app-b throttles failed logins by is the one these hops report, so one hop too many lets a client
+   * choose its own address.
+   */
+  readonly gatewayProxyHops: number;
   readonly preStopSleepSeconds: number;
   /** How long `pulumi up` waits for a Deployment's rollout before it fails the update (seconds). */
   readonly rolloutTimeoutSeconds: number;
@@ -322,6 +328,9 @@ export function parsePlatformConfig(
     appB: readApp(r, "appB", { cpu: "500m", cpuLimit: "1", memory: "256Mi", memoryLimit: "512Mi" }),
     hpaScaleUpStabilizationSeconds: r.integer("hpaScaleUpStabilizationSeconds", 0, 0, 3600),
     hpaScaleDownStabilizationSeconds: r.integer("hpaScaleDownStabilizationSeconds", 300, 0, 3600),
+    // 0 (the declared default) = by flavor: GKE's global external ALB appends "<client>, <load balancer IP>" (two
+    // hops); a Gateway running in or beside the cluster (Traefik, Envoy Gateway, nginx) appends the client (one).
+    gatewayProxyHops: r.integer("gatewayProxyHops", 0, 0, 5) || (onGke ? 2 : 1),
     jwtAudience: r.matching("jwtAudience", /^\S+$/, "a non-empty audience", "jobs-api"),
     preStopSleepSeconds: r.integer("preStopSleepSeconds", 15, 0, 120),
     // The Kubernetes provider's own default for a Deployment; a new regional cluster's first rollout fits in it.

@@ -136,8 +136,9 @@ export function createPlatform(cfg: PlatformConfig, cluster: ClusterInputs): Pla
     SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
     JWT_ISSUER: gatewayUrl,
     JWT_AUDIENCE: cfg.jwtAudience,
-    // The global external ALB appends "<client>, <load balancer IP>" to X-Forwarded-For: trust two hops.
-    TRUST_PROXY: "2",
+    // How many X-Forwarded-For entries the Gateway appends (2 on GKE's global external ALB, 1 for a Gateway in
+    // the cluster): the client address app-b's login throttle counts by.
+    TRUST_PROXY: String(cfg.gatewayProxyHops),
     ...serviceVersion(imageReference(cluster.registryUrl, app.name, c.image)),
   });
   const waitForDb = { ...opts, dependsOn: mongo.dependsOn };
