@@ -63,14 +63,14 @@ describe("autoscaling on the local cluster", () => {
     );
     const events: Record<string, number> = {};
     let loadTotals: Result | undefined;
+    const atMinimum = async () =>
+      (await Promise.all(APPS.map(async (app) => (await replicas(app)) === bounds[app]?.minReplicas))).every(
+        Boolean,
+      );
     const mark = (name: string) => (events[name] = Math.round((Date.now() - started) / 1000));
     try {
       // Earlier files may have left a scaled-out app: start from the minimum.
-      await waitUntil("both apps at their minimum", 300_000, async () =>
-        (
-          await Promise.all(APPS.map(async (app) => (await replicas(app)) === bounds[app]?.minReplicas))
-        ).every(Boolean),
-      );
+      await waitUntil("both apps at their minimum", 300_000, atMinimum);
       mark("load starts");
       const load = startMixedLoad({
         baseUrl: env.GATEWAY_URL,
@@ -101,11 +101,7 @@ describe("autoscaling on the local cluster", () => {
         loadTotals = totals;
         mark("load stops");
       }
-      await waitUntil("both apps back at their minimum", 300_000, async () =>
-        (
-          await Promise.all(APPS.map(async (app) => (await replicas(app)) === bounds[app]?.minReplicas))
-        ).every(Boolean),
-      );
+      await waitUntil("both apps back at their minimum", 300_000, atMinimum);
       mark("both back at minimum");
       await sample();
       expect(totals.failed, JSON.stringify(totals.failures)).toBe(0);

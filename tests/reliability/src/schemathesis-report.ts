@@ -41,6 +41,14 @@ export interface FuzzSummary {
   readonly errors: readonly string[];
 }
 
+/**
+ * How often the stateful phase got `status` for `operation` ("POST /v1/jobs") with inputs an OpenAPI link took
+ * from an earlier response: proof that the links chained real calls.
+ */
+export function linkedCases(summary: FuzzSummary, operation: string, status: string): number {
+  return summary.operations[operation]?.linked.byStatus[status] ?? 0;
+}
+
 interface CheckEvent {
   readonly name: string;
   readonly status: string;
