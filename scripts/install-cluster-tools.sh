@@ -110,7 +110,10 @@ build_pulumi_kubernetes() {
   local v
   v=$(mod_version github.com/pulumi/pulumi-kubernetes/sdk/v4 "$dir/go.mod")
   v=${v#v}
-  # The schema and mapping the provider embeds are generated from the module's sources (gen/).
+  # Plugins are installed by the CLI, so it comes first (a no-op when it is cached).
+  build_pulumi
+  # The schema and mapping the provider embeds are generated from the module's sources (gen/), which gen downloads
+  # itself: on a fresh machine nothing else has put them in the module cache yet.
   build_go pulumi-resource-kubernetes pulumi-kubernetes . \
     "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$v" "go run ./gen $v ."
   install_plugin resource kubernetes "$v" pulumi-resource-kubernetes

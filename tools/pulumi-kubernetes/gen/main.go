@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 )
 
 const module = "github.com/pulumi/pulumi-kubernetes/provider/v4"
@@ -20,11 +19,7 @@ func main() {
 		log.Fatal("usage: gen <version> <output dir>")
 	}
 	version, out := os.Args[1], os.Args[2]
-	dirBytes, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", module).Output()
-	if err != nil {
-		log.Fatalf("locating %s: %v", module, err)
-	}
-	src := filepath.Join(strings.TrimSpace(string(dirBytes)), "cmd", "pulumi-resource-kubernetes")
+	src := filepath.Join(moduleDir(), "cmd", "pulumi-resource-kubernetes")
 
 	var schema map[string]any
 	readJSON(filepath.Join(src, "schema.json"), &schema)
@@ -34,6 +29,25 @@ func main() {
 	var mapping any
 	readJSON(filepath.Join(src, "terraform-mapping.json"), &mapping)
 	writeJSON(filepath.Join(out, "terraform-mapping-embed.json"), mapping)
+}
+
+// moduleDir returns the provider module's directory in the module cache, downloading it first: `go list -m`
+// reports an empty Dir for a module that nothing has fetched yet (a fresh machine's empty cache).
+func moduleDir() string {
+	cmd := exec.Command("go", "mod", "download", "-json", module)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		log.Fatalf("downloading %s: %v", module, err)
+	}
+	var info struct{ Dir, Error string }
+	if err := json.Unmarshal(out, &info); err != nil {
+		log.Fatalf("go mod download %s: %v", module, err)
+	}
+	if info.Error != "" || info.Dir == "" {
+		log.Fatalf("go mod download %s: no directory (%s)", module, info.Error)
+	}
+	return info.Dir
 }
 
 func readJSON(path string, v any) {
