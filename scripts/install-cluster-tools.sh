@@ -45,7 +45,13 @@ stamp_of() {
 install_system_packages() {
   local need=() pkg
   for pkg in containerd runc containernetworking-plugins docker.io etcd-server mmdebstrap iptables ipset conntrack postgresql; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' && continue
+    # A GitHub-hosted runner has Docker's own packages (moby-*); installing docker.io beside them would conflict.
+    case $pkg in
+      containerd | runc) command -v "$pkg" >/dev/null && continue ;;
+      docker.io) command -v dockerd >/dev/null && continue ;;
+    esac
+    need+=("$pkg")
   done
   [ ${#need[@]} -eq 0 ] && return
   [ "$(id -u)" -eq 0 ] || die "installing ${need[*]} needs root (the local cluster runs as root): sudo $0"

