@@ -18,6 +18,8 @@ export interface Job {
   readonly strategy?: { matrix?: Record<string, unknown> };
   readonly uses?: string;
   readonly with?: Record<string, unknown>;
+  /** Secrets passed to a called workflow: by name, or `inherit`. */
+  readonly secrets?: Record<string, string> | "inherit";
   readonly steps?: Step[];
 }
 

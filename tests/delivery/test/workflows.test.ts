@@ -71,6 +71,43 @@ describe("GitHub Actions workflows", () => {
     }
   });
 
+  it("when a job calls a local workflow, then it passes every secret that workflow reads, and that workflow declares it", () => {
+    const calls = workflows.flatMap((wf) =>
+      Object.entries(wf.jobs).flatMap(([id, job]) =>
+        job.uses?.startsWith("./") === true ? [{ where: `${wf.file} ${id}`, job }] : [],
+      ),
+    );
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    for (const { where, job } of calls) {
+      const file = job.uses!.slice(2);
+      const called = workflows.find((w) => w.file === file)!;
+      const read = new Set(
+        [...readFileSync(repoPath(file), "utf8").matchAll(/secrets\.([A-Za-z0-9_]+)/g)]
+          .map((m) => m[1]!)
+          .filter((name) => name !== "GITHUB_TOKEN"),
+      );
+      const declared = Object.keys(
+        (called.on.workflow_call as { secrets?: Record<string, unknown> } | null)?.secrets ?? {},
+      );
+      for (const name of read) {
+        expect(declared, `${file} declares ${name}`).toContain(name);
+        if (job.secrets !== "inherit")
+          expect(Object.keys(job.secrets ?? {}), `${where} passes ${name}`).toContain(name);
+      }
+    }
+  });
+
+  it("when a step makes a GitHub App token, then it names the App by client ID (app-id is deprecated)", () => {
+    const tokenSteps = steps.filter(
+      ({ step }) => step.uses?.startsWith("actions/create-github-app-token@") === true,
+    );
+    expect(tokenSteps.length).toBeGreaterThan(0);
+    for (const { where, step } of tokenSteps) {
+      expect(Object.keys(step.with ?? {}), where).toContain("client-id");
+      expect(Object.keys(step.with ?? {}), where).not.toContain("app-id");
+    }
+  });
+
   it("when a workflow runs, then its default token can only read the repository", () => {
     for (const wf of workflows) expect(wf.permissions, wf.file).toEqual({ contents: "read" });
   });
