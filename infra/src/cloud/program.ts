@@ -121,6 +121,7 @@ export function createCloud(cfg: CloudConfig): CloudOutputs {
       serviceAccountName: BACKUP_KSA,
       retentionDays: cfg.backupRetentionDays,
       serviceAccountEmail: cfg.backupServiceAccount,
+      workloadPool: cluster.workloadPool,
     },
     opts,
   );

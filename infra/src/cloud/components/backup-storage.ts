@@ -14,6 +14,11 @@ export interface BackupStorageArgs {
    * policy of this account alone; this component only binds it (Workload Identity, bucket role).
    */
   serviceAccountEmail: string;
+  /**
+   * The cluster's Workload Identity pool (`<project>.svc.id.goog`) as an output of the cluster: the pool does not
+   * exist until GKE has created the cluster, and IAM refuses a member in a pool that does not exist.
+   */
+  workloadPool: pulumi.Input<string>;
 }
 
 /**
@@ -59,7 +64,7 @@ export class BackupStorage extends pulumi.ComponentResource {
       {
         serviceAccountId: `projects/${args.project}/serviceAccounts/${args.serviceAccountEmail}`,
         role: "roles/iam.workloadIdentityUser",
-        member: `serviceAccount:${args.project}.svc.id.goog[${args.namespace}/${args.serviceAccountName}]`,
+        member: pulumi.interpolate`serviceAccount:${args.workloadPool}[${args.namespace}/${args.serviceAccountName}]`,
       },
       child,
     );

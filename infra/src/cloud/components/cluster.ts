@@ -47,6 +47,12 @@ export class Cluster extends pulumi.ComponentResource {
   readonly kubeconfig: pulumi.Output<string>;
   /** Private endpoint IP of the control plane (NetworkPolicy egress for pods that call the API server). */
   readonly privateEndpoint: pulumi.Output<string>;
+  /**
+   * `<project>.svc.id.goog`, read back from the created cluster: GKE creates that identity pool with the first
+   * cluster that enables Workload Identity, so an IAM member naming it must wait for the cluster. Taking it from
+   * this output gives every such binding that dependency.
+   */
+  readonly workloadPool: pulumi.Output<string>;
 
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gke-cloud:index:Cluster", name, {}, opts);
@@ -155,6 +161,7 @@ export class Cluster extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    this.workloadPool = this.cluster.workloadIdentityConfig.apply((c) => c.workloadPool ?? "");
     this.privateEndpoint = this.cluster.privateClusterConfig.apply((c) => c.privateEndpoint);
     const dnsHost = this.cluster.controlPlaneEndpointsConfig.apply((c) => c.dnsEndpointConfig.endpoint);
     this.kubeconfig = pulumi.secret(
