@@ -49,11 +49,18 @@ export const TARGET_APIS = [
   "storage.googleapis.com",
 ] as const;
 
-/** APIs the bootstrap resources and keyless CI need in the bootstrap project. */
+/**
+ * APIs the bootstrap resources and keyless CI need in the bootstrap project. CI acts as service accounts of this
+ * project, and Google bills (and checks the API is on in) the caller's project for the client-based APIs, Resource
+ * Manager and Service Usage, whatever project the call is about: without both here, the infra stacks' first
+ * project IAM read or API enablement from CI fails with "API has not been used in project <bootstrap>".
+ */
 export const BOOTSTRAP_APIS = [
   "cloudkms.googleapis.com",
+  "cloudresourcemanager.googleapis.com",
   "iam.googleapis.com",
   "iamcredentials.googleapis.com",
+  "serviceusage.googleapis.com",
   "sts.googleapis.com",
   "storage.googleapis.com",
 ] as const;

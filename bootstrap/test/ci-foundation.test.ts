@@ -76,6 +76,22 @@ describe("CI foundation (bootstrap)", () => {
     expect(DEPLOYER_ROLES).toContain("roles/serviceusage.serviceUsageAdmin");
   });
 
+  it("when a CI identity calls Resource Manager or Service Usage, then both APIs are on in the project its calls are billed to (its service account's own project)", () => {
+    const enabledIn = (project: string) =>
+      ofType("projects/service:Service")
+        .filter((s) => s.inputs.project === project)
+        .map((s) => s.inputs.service);
+    const ciAccounts = ofType("serviceaccount/account:Account").filter((a) =>
+      String(a.inputs.accountId).startsWith("github-"),
+    );
+    expect(ciAccounts.map((a) => a.inputs.accountId)).toContain("github-preview");
+    for (const account of ciAccounts) {
+      expect(enabledIn(String(account.inputs.project)), String(account.inputs.accountId)).toEqual(
+        expect.arrayContaining(["cloudresourcemanager.googleapis.com", "serviceusage.googleapis.com"]),
+      );
+    }
+  });
+
   it("when a stack's deployer acts, then it holds only its own project's roles and cannot act as any other service account", () => {
     const dev = member("github-deploy-dev");
     expect(projectRoles(dev, "platform-dev-1")).toEqual([...DEPLOYER_ROLES].sort());
