@@ -27,6 +27,17 @@ describe.each(STACKS)("%s cloud stack: network and cluster", (stack) => {
     expect(c.enableLegacyAbac).toBe(false);
   });
 
+  it("when privacy is set, then it uses the fields GKE keeps where the provider offers them, and no deprecated field it replaces", () => {
+    const c = cluster();
+    expect(pool().networkConfig).toEqual({ enablePrivateNodes: true });
+    expect(c.controlPlaneEndpointsConfig.ipEndpointsConfig).toEqual({ enabled: true });
+    // enablePrivateNodes (cluster default) and masterIpv4CidrBlock have no replacement in @pulumi/gcp 9.37.
+    expect(Object.keys(c.privateClusterConfig as object).sort()).toEqual([
+      "enablePrivateNodes",
+      "masterIpv4CidrBlock",
+    ]);
+  });
+
   it("when the cluster is created, then it has the hardening and features the design requires", () => {
     const c = cluster();
     expect(c.removeDefaultNodePool).toBe(true);

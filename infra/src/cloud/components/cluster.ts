@@ -93,11 +93,13 @@ export class Cluster extends pulumi.ComponentResource {
           shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
           workloadMetadataConfig: { mode: "GKE_METADATA" },
         },
-        privateClusterConfig: {
-          enablePrivateNodes: true,
-          enablePrivateEndpoint: false,
-          masterIpv4CidrBlock: args.masterCidr,
-        },
+        // GKE deprecates privateClusterConfig for networkConfig.defaultEnablePrivateNodes and
+        // controlPlaneEndpointsConfig; @pulumi/gcp 9.37 offers only part of those. What it offers is used: the node
+        // pool's own networkConfig.enablePrivateNodes, and ipEndpointsConfig for the IP endpoint (which replaces
+        // enablePrivateEndpoint: the public IP endpoint stays, limited to the authorised networks). Kept here for
+        // want of a replacement: enablePrivateNodes, the cluster-wide default (no defaultEnablePrivateNodes in the
+        // provider; without it the temporary default pool would get public IPs), and masterIpv4CidrBlock.
+        privateClusterConfig: { enablePrivateNodes: true, masterIpv4CidrBlock: args.masterCidr },
         masterAuthorizedNetworksConfig: {
           cidrBlocks: args.authorizedNetworks.map((cidrBlock, i) => ({
             cidrBlock,
@@ -105,7 +107,10 @@ export class Cluster extends pulumi.ComponentResource {
           })),
           gcpPublicCidrsAccessEnabled: false,
         },
-        controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: args.dnsEndpoint } },
+        controlPlaneEndpointsConfig: {
+          dnsEndpointConfig: { allowExternalTraffic: args.dnsEndpoint },
+          ipEndpointsConfig: { enabled: true },
+        },
         masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
         enableLegacyAbac: false,
         workloadIdentityConfig: { workloadPool: `${args.project}.svc.id.goog` },
@@ -157,11 +162,15 @@ export class Cluster extends pulumi.ComponentResource {
           metadata: { "disable-legacy-endpoints": "true" },
           labels: { pool: "general" },
         },
+        // The pool's own setting, which GKE keeps, rather than only the cluster's deprecated privateClusterConfig.
+        networkConfig: { enablePrivateNodes: true },
       },
       { parent: this },
     );
 
     this.workloadPool = this.cluster.workloadIdentityConfig.apply((c) => c.workloadPool ?? "");
+    // GKE also reports this as controlPlaneEndpointsConfig.ipEndpointsConfig.privateEndpoint, which the provider
+    // does not expose yet; the output-only privateClusterConfig.privateEndpoint holds the same address.
     this.privateEndpoint = this.cluster.privateClusterConfig.apply((c) => c.privateEndpoint);
     const dnsHost = this.cluster.controlPlaneEndpointsConfig.apply((c) => c.dnsEndpointConfig.endpoint);
     this.kubeconfig = pulumi.secret(
