@@ -4,9 +4,46 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
-import { infraDir } from "./support/rendered.js";
+import { infraDir, renderedObjects, renderedResources, STACKS } from "./support/rendered.js";
 
 const readme = readFileSync(path.join(infraDir, "README.md"), "utf8");
+/** The first cell of every row of the cost table. */
+const costItems = readme
+  .slice(readme.indexOf("## What it costs"), readme.indexOf("## Teardown"))
+  .split("\n")
+  .filter((line) => line.startsWith("| "))
+  .map((line) => line.split("|")[1]!.trim());
+const percent = (fraction: number) => `${String(Math.round(fraction * 100))} %`;
+
+/**
+ * Every log source a stack switches on that Cloud Logging bills at ingestion, as the row of the cost table must
+ * name it (with its sampling, which the estimate depends on), read from what the two layers render.
+ */
+function billedLogSources(stack: string): string[] {
+  const sources: string[] = [];
+  for (const r of renderedResources(stack, "cloud")) {
+    const log = r.inputs.logConfig as Record<string, unknown> | undefined;
+    // A subnetwork's logConfig block is what turns flow logs on; GCP's default sampling is 0.5.
+    if (r.type === "gcp:compute/subnetwork:Subnetwork" && log)
+      sources.push(`VPC flow logs (${percent((log.flowSampling as number | undefined) ?? 0.5)} sampling`);
+    if (r.type === "gcp:compute/routerNat:RouterNat" && log?.enable)
+      sources.push(`Cloud NAT logs (${log.filter === "ERRORS_ONLY" ? "errors only" : "all"})`);
+    const components = (r.inputs.loggingConfig as { enableComponents?: string[] } | undefined)
+      ?.enableComponents;
+    if (r.type === "gcp:container/cluster:Cluster" && components?.includes("WORKLOADS"))
+      sources.push("GKE system and workload logs");
+  }
+  for (const o of renderedObjects(stack as (typeof STACKS)[number])) {
+    const logging = o.kind === "GCPBackendPolicy" ? o.spec.default.logging : undefined;
+    // sampleRate is out of 1,000,000; without it GKE logs every request.
+    if (logging?.enabled)
+      sources.push(
+        `load-balancer request logs (${percent((logging.sampleRate ?? 1_000_000) / 1_000_000)} sampling`,
+      );
+  }
+  return [...new Set(sources)];
+}
+
 const shellBlocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
 describe("infra/README.md", () => {
@@ -43,6 +80,19 @@ describe("infra/README.md", () => {
       from = at + step.length;
     }
   });
+
+  it.each(STACKS)(
+    "when the %s stack turns on a billed log source, then the cost table has a row for it at its sampling rate",
+    (stack) => {
+      const sources = billedLogSources(stack);
+      expect(sources.length).toBeGreaterThanOrEqual(3);
+      for (const source of sources)
+        expect(
+          costItems.some((item) => item.includes(source)),
+          `${source} in ${JSON.stringify(costItems)}`,
+        ).toBe(true);
+    },
+  );
 
   it("when the README links somewhere, then the target is inside the repository", () => {
     for (const [, target] of readme.matchAll(/\]\(([^)]+)\)/g)) {
