@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { BootstrapConfig, DeployTarget } from "./config.js";
+import { notStateBucketCondition, stackPreviewCondition, stackStateCondition } from "./state-access.js";
 
 /**
  * Roles each stack's deployer holds in that stack's project only: what infra/cloud and infra/platform create,
@@ -65,9 +66,6 @@ export const BOOTSTRAP_APIS = [
   "storage.googleapis.com",
 ] as const;
 
-/** Pulumi projects whose stacks live in the state bucket (infra/cloud and infra/platform). */
-export const PULUMI_PROJECTS = ["gke-cloud", "gke-platform"] as const;
-
 /** `compute.googleapis.com` -> `compute`, for resource names. */
 const serviceName = (api: string): string => api.slice(0, api.indexOf("."));
 
@@ -84,23 +82,6 @@ export function attributeCondition(repositoryId: string, ownerId: string): strin
     `assertion.repository_owner_id == '${ownerId}'`,
     `(!assertion.sub.contains(':environment:') || assertion.ref == 'refs/heads/main')`,
   ].join(" && ");
-}
-
-/**
- * IAM condition on the state bucket limiting a principal to one stack's objects in Pulumi's project-scoped DIY
- * layout (`.pulumi/{stacks,history,backups,locks}/<project>/<stack>...`), plus reading `meta.yaml` and listing.
- */
-export function stackStateCondition(bucket: string, stack: string): string {
-  const root = `projects/_/buckets/${bucket}`;
-  const state = `${root}/objects/.pulumi`;
-  const clauses = [`resource.name == "${root}"`, `resource.name == "${state}/meta.yaml"`];
-  for (const project of PULUMI_PROJECTS) {
-    clauses.push(`resource.name.startsWith("${state}/stacks/${project}/${stack}.json")`);
-    for (const kind of ["history", "backups", "locks"]) {
-      clauses.push(`resource.name.startsWith("${state}/${kind}/${project}/${stack}/")`);
-    }
-  }
-  return clauses.join(" || ");
 }
 
 /** Arguments for {@link CiFoundation}: the validated bootstrap configuration. */
@@ -126,7 +107,7 @@ export interface StackIdentities {
  *
  * | identity               | who (token `sub`)                         | may                                            |
  * | ---------------------- | ----------------------------------------- | ---------------------------------------------- |
- * | github-preview         | `repo:<repo>:pull_request`                | read every target project, state, secrets      |
+ * | github-preview         | `repo:<repo>:pull_request`                | read the stacks that need no approval          |
  * | github-images          | `repo:<repo>:ref:refs/heads/main`         | push to the images repository of each target   |
  * | github-deploy-<stack>  | `repo:<repo>:environment:<environment>`   | deploy that stack in its project (main only)   |
  */
@@ -231,28 +212,32 @@ export class CiFoundation extends pulumi.ComponentResource {
       );
     const member = (sa: gcp.serviceaccount.Account) => pulumi.interpolate`serviceAccount:${sa.email}`;
 
-    // Preview: pull requests of this repository (forks get no OIDC token). Read-only, except Pulumi's lock files:
-    // a DIY backend always takes a lock, also for a preview.
+    // Preview: pull requests of this repository (forks get no OIDC token), i.e. workflow code nobody has reviewed
+    // yet. Read-only, and only of the stacks whose deploys need no approval: a stack behind a reviewer keeps its
+    // state and secrets from every pull request.
     this.preview = account("preview", "GitHub Actions pulumi preview (read-only)");
     impersonableBy("preview", this.preview, "pull_request");
-    new gcp.storage.BucketIAMMember(
-      `${name}-preview-state`,
-      { bucket: this.stateBucket.name, role: "roles/storage.objectViewer", member: member(this.preview) },
-      parent,
-    );
-    new gcp.storage.BucketIAMMember(
-      `${name}-preview-locks`,
-      {
-        bucket: this.stateBucket.name,
-        role: "roles/storage.objectUser",
-        member: member(this.preview),
-        condition: {
-          title: "Pulumi lock files only",
-          expression: pulumi.interpolate`resource.name.startsWith("projects/_/buckets/${this.stateBucket.name}/objects/.pulumi/locks/")`,
+    const previewable = args.stacks.filter((t) => !t.approval);
+    if (previewable.length > 0) {
+      new gcp.storage.BucketIAMMember(
+        `${name}-preview-state`,
+        {
+          bucket: this.stateBucket.name,
+          role: "roles/storage.objectViewer",
+          member: member(this.preview),
+          condition: {
+            title: "Checkpoints of the stacks pull requests may preview",
+            expression: this.stateBucket.name.apply((bucket) =>
+              stackPreviewCondition(
+                bucket,
+                previewable.map((t) => t.stack),
+              ),
+            ),
+          },
         },
-      },
-      parent,
-    );
+        parent,
+      );
+    }
 
     // Images: the release workflow on main pushes to the images repository of every target project.
     this.images = account("images", "GitHub Actions image push");
@@ -304,26 +289,41 @@ export class CiFoundation extends pulumi.ComponentResource {
         },
         parent,
       );
-      new gcp.kms.CryptoKeyIAMMember(
-        `${name}-${stack}-preview-secrets`,
-        {
-          cryptoKeyId: secretsKey.id,
-          role: "roles/cloudkms.cryptoKeyDecrypter",
-          member: member(this.preview),
-        },
-        parent,
-      );
+      if (!target.approval) {
+        new gcp.kms.CryptoKeyIAMMember(
+          `${name}-${stack}-preview-secrets`,
+          {
+            cryptoKeyId: secretsKey.id,
+            role: "roles/cloudkms.cryptoKeyDecrypter",
+            member: member(this.preview),
+          },
+          parent,
+        );
+        for (const role of PREVIEW_ROLES) {
+          new gcp.projects.IAMMember(
+            `${name}-${stack}-preview-${role.replace("roles/", "")}`,
+            { project, role, member: member(this.preview) },
+            inTarget,
+          );
+        }
+      }
       for (const role of DEPLOYER_ROLES) {
         new gcp.projects.IAMMember(
           `${name}-${stack}-${role.replace("roles/", "")}`,
-          { project, role, member: member(deployer) },
-          inTarget,
-        );
-      }
-      for (const role of PREVIEW_ROLES) {
-        new gcp.projects.IAMMember(
-          `${name}-${stack}-preview-${role.replace("roles/", "")}`,
-          { project, role, member: member(this.preview) },
+          {
+            project,
+            role,
+            member: member(deployer),
+            // The state bucket is reached through the stack-scoped bucket binding above, never through this one.
+            ...(role === "roles/storage.admin"
+              ? {
+                  condition: {
+                    title: "Not the Pulumi state bucket",
+                    expression: this.stateBucket.name.apply(notStateBucketCondition),
+                  },
+                }
+              : {}),
+          },
           inTarget,
         );
       }

@@ -12,6 +12,12 @@ export interface DeployTarget {
   readonly project: string;
   /** GitHub environment whose jobs deploy this stack, e.g. `staging`; only its jobs on main get the deployer. */
   readonly environment: string;
+  /**
+   * True when the environment's deploys wait for a reviewer (GitHub's required reviewers). Pull requests cannot
+   * preview such a stack: their identity may not read its state nor decrypt its secrets, which would otherwise be
+   * open to any branch's unreviewed workflow code. Such a stack is previewed by its own deploy job.
+   */
+  readonly approval: boolean;
 }
 
 export interface BootstrapConfig {
@@ -43,7 +49,7 @@ export interface ConfigSource {
 }
 
 function parseStacks(raw: string | undefined, project: string, errors: string[]): DeployTarget[] {
-  const fallback = [{ stack: "dev", project, environment: "staging" }];
+  const fallback = [{ stack: "dev", project, environment: "staging", approval: false }];
   if (raw === undefined) return fallback;
   let parsed: unknown;
   try {
@@ -61,13 +67,19 @@ function parseStacks(raw: string | undefined, project: string, errors: string[])
         typeof t.project === "string" &&
         PROJECT.test(t.project) &&
         typeof t.environment === "string" &&
-        ENVIRONMENT.test(t.environment),
+        ENVIRONMENT.test(t.environment) &&
+        (t.approval === undefined || typeof t.approval === "boolean"),
     );
   if (!valid) {
-    errors.push(`stacks: expected a non-empty JSON list of {stack, project, environment}, got ${raw}`);
+    errors.push(
+      `stacks: expected a non-empty JSON list of {stack, project, environment, approval?}, got ${raw}`,
+    );
     return fallback;
   }
-  const targets = parsed as DeployTarget[];
+  const targets = (parsed as (Omit<DeployTarget, "approval"> & { approval?: boolean })[]).map((t) => ({
+    ...t,
+    approval: t.approval ?? false,
+  }));
   for (const key of ["stack", "environment"] as const) {
     if (new Set(targets.map((t) => t[key])).size !== targets.length)
       errors.push(`stacks: each ${key} must be unique`);

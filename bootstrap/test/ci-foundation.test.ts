@@ -12,8 +12,8 @@ const args = {
   githubRepositoryId: "260064828",
   githubOwnerId: "1342004",
   stacks: [
-    { stack: "dev", project: "platform-dev-1", environment: "staging" },
-    { stack: "prod", project: "platform-prod-1", environment: "production" },
+    { stack: "dev", project: "platform-dev-1", environment: "staging", approval: false },
+    { stack: "prod", project: "platform-prod-1", environment: "production", approval: true },
   ],
   registryRepositoryId: "platform",
 };
@@ -118,26 +118,20 @@ describe("CI foundation (bootstrap)", () => {
     ]);
   });
 
-  it("when a pull request previews, then its identity only reads (state, secrets, projects) and writes nothing but Pulumi lock files", () => {
+  it("when a pull request previews, then its identity only reads, and only the stacks whose deploys need no approval", () => {
     const preview = member("github-preview");
-    for (const project of ["platform-dev-1", "platform-prod-1"])
-      expect(projectRoles(preview, project)).toEqual([...PREVIEW_ROLES].sort());
+    expect(projectRoles(preview, "platform-dev-1")).toEqual([...PREVIEW_ROLES].sort());
+    expect(projectRoles(preview, "platform-prod-1")).toEqual([]);
     for (const role of PREVIEW_ROLES) expect(role).toMatch(/(reader|viewer|Viewer|Reviewer)$/);
     const state = ofType("storage/bucketIAMMember:BucketIAMMember").filter(
       (b) => b.inputs.member === preview,
     );
-    expect(state.map((b) => b.inputs.role).sort()).toEqual([
-      "roles/storage.objectUser",
-      "roles/storage.objectViewer",
-    ]);
-    const locks = state.find((b) => b.inputs.role === "roles/storage.objectUser");
-    expect(JSON.stringify(locks?.inputs.condition)).toContain("/objects/.pulumi/locks/");
+    expect(state.map((b) => b.inputs.role)).toEqual(["roles/storage.objectViewer"]);
     const keys = ofType("kms/cryptoKeyIAMMember:CryptoKeyIAMMember").filter(
       (b) => b.inputs.member === preview,
     );
-    expect(keys.map((b) => b.inputs.role)).toEqual([
-      "roles/cloudkms.cryptoKeyDecrypter",
-      "roles/cloudkms.cryptoKeyDecrypter",
+    expect(keys.map((b) => [b.inputs.role, String(b.inputs.cryptoKeyId).split("/").pop()])).toEqual([
+      ["roles/cloudkms.cryptoKeyDecrypter", "pulumi-secrets-dev"],
     ]);
   });
 
@@ -158,7 +152,7 @@ describe("CI foundation (bootstrap)", () => {
     const [state] = ofType("storage/bucketIAMMember:BucketIAMMember").filter((b) => b.inputs.member === dev);
     const expression = (state?.inputs.condition as { expression: string }).expression;
     expect(expression).toContain('/objects/.pulumi/stacks/gke-platform/dev.json")');
-    expect(expression).toContain('/objects/.pulumi/locks/gke-cloud/dev/")');
+    expect(expression).toContain('/objects/.pulumi/locks/organization/gke-cloud/dev/")');
     expect(expression).not.toContain("prod");
     const keys = ofType("kms/cryptoKeyIAMMember:CryptoKeyIAMMember").filter((b) => b.inputs.member === dev);
     expect(keys.map((k) => String(k.inputs.cryptoKeyId))).toEqual([

@@ -27,6 +27,24 @@ describe("bootstrap configuration", () => {
     ).toThrow(/githubRepository:[\s\S]*githubRepositoryId[\s\S]*githubOwnerId[\s\S]*stacks/);
   });
 
+  it("when a stack's deploys need a reviewer, then approval is read per stack (default false), and a non-boolean is refused", () => {
+    const stacks = JSON.stringify([
+      { stack: "dev", project: "platform-dev-1", environment: "staging" },
+      { stack: "prod", project: "platform-prod-1", environment: "production", approval: true },
+    ]);
+    const config = parseConfig(source({ githubRepository: "org/repo", ...ids, stacks }), "ci-project-1");
+    expect(config.stacks.map((t) => [t.stack, t.approval])).toEqual([
+      ["dev", false],
+      ["prod", true],
+    ]);
+    const bad = JSON.stringify([
+      { stack: "prod", project: "platform-prod-1", environment: "p", approval: "yes" },
+    ]);
+    expect(() =>
+      parseConfig(source({ githubRepository: "org/repo", ...ids, stacks: bad }), "ci-project-1"),
+    ).toThrow(/stacks:/);
+  });
+
   it("when two stacks share a GitHub environment, then it is refused (each environment gets one deployer)", () => {
     const stacks = JSON.stringify([
       { stack: "dev", project: "platform-dev-1", environment: "production" },
