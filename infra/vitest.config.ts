@@ -7,5 +7,8 @@ export default defineConfig({
     globalSetup: ["test/support/render-stacks.ts"],
     // checkov and kubernetes-validate are Python processes: seconds each, more on a loaded CI machine.
     testTimeout: 120_000,
+    // Some files run the Pulumi program under mocks for every stack in beforeAll: about 3 s idle, over 10 s (the
+    // default) when the cluster suite and a Go build share the two cores.
+    hookTimeout: 120_000,
   },
 });
