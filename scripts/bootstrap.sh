@@ -12,7 +12,7 @@
 #   - the workspace's dependencies from pnpm-lock.yaml (frozen)
 #   - nginx, openssl and the linters/validators the tests run (scripts/install-tools.sh)
 #   - with --cluster: the real Pulumi engine and the local Kubernetes cluster's parts (Debian packages and Go-built
-#     tools, scripts/install-cluster-tools.sh; about 25 minutes on 2 cores the first time, seconds after that)
+#     tools, scripts/install-cluster-tools.sh; about 36 minutes on 2 cores the first time, seconds after that)
 # Set PLATFORM_TOOLS_DIR to move the cache.
 set -euo pipefail
 
@@ -65,7 +65,7 @@ ensure_ferretdb() {
   if [ ! -x "$bin" ]; then
     command -v go >/dev/null || { log "Go is needed to build FerretDB (or put mongod on PATH)"; exit 1; }
     log "building FerretDB from tools/ferretdb (about a minute)"
-    local work
+    local work started=$SECONDS
     work=$(mktemp -d)
     cp "$repo_root/tools/ferretdb/go.mod" "$repo_root/tools/ferretdb/go.sum" "$repo_root/tools/ferretdb/tools.go" "$work/"
     (
@@ -78,6 +78,7 @@ ensure_ferretdb() {
     ) >&2
     mv "$bin.tmp" "$bin"
     rm -rf "$work"
+    log "built FerretDB in $((SECONDS - started)) s"
   fi
   ln -sf "$bin" "$tools_dir/bin/ferretdb"
   export FERRETDB_BIN="$tools_dir/bin/ferretdb"

@@ -37,6 +37,16 @@ export PIP_CACHE_DIR="$cold/pip"
 export KEEP_GO_BUILD_CACHE=1 # measured below, then removed with the folder
 export TURBO_TELEMETRY_DISABLED=1
 
+# A copy of the checkout as it is (tracked and untracked files, uncommitted changes included, nothing git ignores):
+# steps that run `pnpm install` must not relink this checkout's node_modules to a store that is deleted after.
+copy_checkout() {
+  mkdir -p "$cold/repo"
+  (cd "$repo_root" && git ls-files -z --cached --others --exclude-standard |
+    tar --null --files-from=- --ignore-failed-read -cf - 2>/dev/null) | tar -xf - -C "$cold/repo"
+  [ -d "$repo_root/../shared" ] && cp -r "$repo_root/../shared" "$cold/shared"
+  echo "$cold/repo"
+}
+
 declare -a report=()
 # run_step NAME COMMAND...: runs and times one step; the first failure ends the check with its status.
 run_step() {
@@ -69,12 +79,14 @@ case "${1:-}" in
     run_step ci-run env CI=true bash "$cold/repo/.ci/run"
     ;;
   "")
-    run_step bootstrap-cluster "$repo_root/scripts/bootstrap.sh" --cluster true
+    copy=$(copy_checkout)
+    run_step bootstrap-cluster "$copy/scripts/bootstrap.sh" --cluster true
     ;;
   *)
     for step in "$@"; do
       if [ "$step" = base ]; then
-        run_step base "$repo_root/scripts/bootstrap.sh" true
+        copy=$(copy_checkout)
+        run_step base "$copy/scripts/bootstrap.sh" true
       else
         # The cluster tools need Node/pnpm for nothing, but Go is found the same way bootstrap finds it.
         run_step "$step" "$repo_root/scripts/install-cluster-tools.sh" "$step"

@@ -40,9 +40,11 @@ install_python_tools() {
   venv="$tools_dir/venv-$(stamp_of "$req")"
   if [ ! -x "$venv/bin/checkov" ]; then
     log "installing Python tools from tools/python/requirements.txt"
+    local started=$SECONDS
     rm -rf "$venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req" >&2
+    log "installed the Python tools in $((SECONDS - started)) s"
   fi
   local tool
   for tool in checkov hadolint kubernetes-validate schemathesis shellcheck st; do
@@ -58,8 +60,10 @@ install_go_tool() {
   if [ ! -x "$bin" ]; then
     command -v go >/dev/null || { log "Go is needed to build $name"; exit 1; }
     log "building $name from tools/$name"
+    local started=$SECONDS
     (cd "$dir" && go build -trimpath -o "$bin.tmp" "$pkg") >&2
     mv "$bin.tmp" "$bin"
+    log "built $name in $((SECONDS - started)) s"
   fi
   ln -sf "$bin" "$bin_dir/$name"
 }
