@@ -27,6 +27,8 @@ cleanup() {
   rm -rf "$cold"
 }
 trap cleanup EXIT
+# An interrupted check removes its folder too (bash runs the EXIT trap on a signal only when the signal is trapped).
+trap 'exit 130' INT TERM
 
 export PLATFORM_TOOLS_DIR="$cold/tools"
 export GOMODCACHE="$cold/gomod"
