@@ -215,6 +215,19 @@ describe("platform stack configuration", () => {
     expect(config.gke.backup).toBe(false);
   });
 
+  it("when the database is external, then the FerretDB workarounds are on unless the stack says the server is MongoDB", () => {
+    const external = {
+      mongodbMode: "external",
+      appAMongodbUri: "mongodb://10.0.0.5:27017/jobs",
+      appBMongodbUri: "mongodb://10.0.0.5:27017/auth",
+      mongodbEgressCidrs: '["10.0.0.5/32"]',
+    };
+    expect(parsePlatformConfig(platformSource(external), "dev").config.ferretdbWorkarounds).toBe(true);
+    const atlas = platformSource({ ...external, ferretdbWorkarounds: "false" });
+    expect(parsePlatformConfig(atlas, "dev").config.ferretdbWorkarounds).toBe(false);
+    expect(parsePlatformConfig(platformSource({}), "dev").config.ferretdbWorkarounds).toBe(false);
+  });
+
   it("when a prod stack asks for single replicas, then each is rejected", () => {
     const message = errorOf(() =>
       parsePlatformConfig(platformSource({ appAMinReplicas: "1", mongodbMembers: "1" }), "prod"),

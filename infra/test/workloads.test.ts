@@ -129,6 +129,13 @@ describe.each(STACKS)("%s stack: workloads", (stack) => {
   );
 
   it.each(["app-a", "app-b"])(
+    "when %s runs on the operator's MongoDB, then the FerretDB workarounds are off",
+    (app) => {
+      expect(env(app).FERRETDB_WORKAROUNDS).toBe("false");
+    },
+  );
+
+  it.each(["app-a", "app-b"])(
     "when %s is deployed, then it runs non-root, read-only, without capabilities",
     (app) => {
       const pod = deployment(app).spec.template.spec;

@@ -119,6 +119,11 @@ export interface PlatformConfig {
   /** How long `pulumi up` waits for a Deployment's rollout before it fails the update (seconds). */
   readonly rolloutTimeoutSeconds: number;
   readonly mongodbMode: "operator" | "external";
+  /**
+   * The apps' FERRETDB_WORKAROUNDS (docs/decisions): on, they stay correct on FerretDB and cost extra round trips on
+   * MongoDB. Off with the operator's MongoDB; on by default in external mode, where the server may be either.
+   */
+  readonly ferretdbWorkarounds: boolean;
   readonly mongodbEgressCidrs: readonly string[];
   readonly mongodbMembers: number;
   /** Explicit choice; undefined = required when the cluster spans more than one zone. */
@@ -336,6 +341,7 @@ export function parsePlatformConfig(
     // The Kubernetes provider's own default for a Deployment; a new regional cluster's first rollout fits in it.
     rolloutTimeoutSeconds: r.integer("rolloutTimeoutSeconds", 600, 30, 3600),
     mongodbMode,
+    ferretdbWorkarounds: r.boolean("ferretdbWorkarounds", mongodbMode === "external"),
     mongodbEgressCidrs: r.cidrArray("mongodbEgressCidrs"),
     mongodbMembers: r.integer("mongodbMembers", 3, 1, 7),
     mongodbZoneAntiAffinity: r.has("mongodbZoneAntiAffinity")

@@ -132,6 +132,7 @@ export function createPlatform(cfg: PlatformConfig, cluster: ClusterInputs): Pla
     METRICS_PORT: String(app.metricsPort),
     LOG_LEVEL: c.logLevel,
     MONGODB_DB: app.db,
+    FERRETDB_WORKAROUNDS: String(cfg.ferretdbWorkarounds),
     SHUTDOWN_DRAIN_DELAY_MS: String(DRAIN_DELAY_MS),
     SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
     JWT_ISSUER: gatewayUrl,
