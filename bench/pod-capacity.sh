@@ -25,9 +25,11 @@ case $limit_mode in
 esac
 restore() { echo "restoring the local stack (pnpm cluster up)" >&2; cluster up >/dev/null; }
 trap restore EXIT
-for kv in appAMinReplicas=1 appAMaxReplicas=1 appACpuRequest=250m appACpuLimit=$a_limit \
-  appBMinReplicas=1 appBMaxReplicas=1 appBCpuRequest=500m appBCpuLimit=$b_limit; do
-  cluster pulumi config set "${kv%%=*}" "${kv#*=}"
+for kv in app-a.minReplicas=1 app-a.maxReplicas=1 app-a.cpuRequest=250m app-a.cpuLimit=$a_limit \
+  app-b.minReplicas=1 app-b.maxReplicas=1 app-b.cpuRequest=500m app-b.cpuLimit=$b_limit; do
+  key=${kv%%=*}
+  # `services.<name>.<field>` (infra/README.md, "Per-service config"); --path keeps the other fields.
+  cluster pulumi config set --path "services[\"${key%%.*}\"].${key#*.}" "${kv#*=}"
 done
 cluster pulumi up --yes --skip-preview >&2
 namespace=$(cluster pulumi stack output namespace)

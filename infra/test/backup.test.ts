@@ -5,7 +5,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { ADMIN_URI_FUNCTION, DUMP_FILE } from "../src/platform/components/backup.js";
-import { APPS } from "../src/shared/contract.js";
+import { serviceEntry } from "@platform/contract";
 import { runContainerCommand } from "./support/container.js";
 import { runCloudForTest, runForTest, type StackRun } from "./support/platform.js";
 import { infraDir } from "./support/rendered.js";
@@ -124,8 +124,8 @@ describe("the restore runbook in infra/README.md", () => {
     expect(r.status).toBe(0);
     expect(r.calls.map((c) => c.args)).toEqual(
       [
-        ["app-a", APPS.a.db],
-        ["app-b", APPS.b.db],
+        ["app-a", serviceEntry("app-a").database],
+        ["app-b", serviceEntry("app-b").database],
       ].map(([user, db]) => [
         `--uri=mongodb://${user}:pw@${members}/?replicaSet=mongodb&ssl=false&authSource=admin`,
         "--archive=/restore/dump.archive.gz",
@@ -141,7 +141,7 @@ describe("the restore runbook in infra/README.md", () => {
       (run.object("Deployment", app).spec.template.spec.containers[0].env as any[]).find(
         (e) => e.name === "MONGODB_URI",
       ).valueFrom.secretKeyRef.name;
-    const secretNames = new Set([uriSecret(APPS.a.name), uriSecret(APPS.b.name)]);
+    const secretNames = new Set([uriSecret("app-a"), uriSecret("app-b")]);
     expect(secretNames).toEqual(new Set(["mongodb-admin-app-a", "mongodb-admin-app-b"]));
     for (const name of secretNames) expect(readme).toContain(`"secretKeyRef": {"name": "${name}"`);
   });

@@ -135,10 +135,9 @@ describe.each(STACKS)("%s cloud stack: network and cluster", (stack) => {
     for (const secret of [
       o.kubeconfig,
       o.jwtSigningKey,
-      o.mongodbAppAPassword,
-      o.mongodbAppBPassword,
+      o.mongodbPasswords,
       o.mongodbBackupPassword,
-    ])
+    ] as pulumi.Output<unknown>[])
       expect(await pulumi.isSecret(secret)).toBe(true);
     expect(await pulumi.isSecret(o.registryUrl)).toBe(false);
     expect(

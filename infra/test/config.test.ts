@@ -43,12 +43,23 @@ const declaredDefaults = (layer: "cloud" | "platform") =>
 const cloudSource = (overrides: Record<string, string> = {}) =>
   from({ project: "my-project-123", domain: "api.example.com", ...overrides });
 
+/** `services` as Pulumi hands it over (JSON), each service with an image plus `extra` fields. */
+const services = (extra: Record<string, Record<string, unknown>> = {}) =>
+  JSON.stringify({
+    ...extra,
+    "app-a": { image: "0.1.0", ...extra["app-a"] },
+    "app-b": { image: "sha256:" + "a".repeat(64), ...extra["app-b"] },
+  });
+const uris = JSON.stringify({
+  "app-a": "mongodb://10.0.0.5:27017/jobs",
+  "app-b": "mongodb://10.0.0.5:27017/auth",
+});
+
 /** A minimal valid platform configuration on a cloud stack, overridable per key. */
 const platformSource = (overrides: Record<string, string> = {}) =>
   from({
     cloudStack: "organization/gke-cloud/dev",
-    appAImage: "0.1.0",
-    appBImage: "sha256:" + "a".repeat(64),
+    services: services(),
     ...overrides,
   });
 
@@ -124,7 +135,7 @@ describe("platform stack configuration", () => {
     expect(config.mongodbStorageClass).toBe("premium-rwo");
     expect([config.gatewayHttpPort, config.gatewayHttpsPort]).toEqual([80, 443]);
     expect(config.imagePullPolicy).toBe("IfNotPresent");
-    expect(config.appA.maxRatePerEndpoint).toBe(110);
+    expect(config.services["app-a"]?.maxRatePerEndpoint).toBe(110);
     expect([config.hpaScaleUpStabilizationSeconds, config.hpaScaleDownStabilizationSeconds]).toEqual([
       0, 300,
     ]);
@@ -156,13 +167,22 @@ describe("platform stack configuration", () => {
   });
 
   it.each([
-    [{ appAMinReplicas: "5", appAMaxReplicas: "3" }, "appAMinReplicas: 5 is above appAMaxReplicas 3"],
+    [
+      { services: services({ "app-a": { minReplicas: 5, maxReplicas: 3 } }) },
+      "services.app-a.minReplicas: 5 is above services.app-a.maxReplicas 3",
+    ],
+    [
+      { services: JSON.stringify({ "app-a": { image: "0.1.0" } }) },
+      "services.app-b.image: required, set it with `pulumi config set --path services.app-b.image <value>`",
+    ],
+    [{ services: services({ "app-c": { image: "0.1.0" } }) }, "services.app-c: not in the service catalogue"],
+    [{ services: services({ "app-a": { replicas: 3 } }) }, "services.app-a.replicas: unknown field"],
     [{ gatewayClassName: "nginx" }, 'gatewayClassName: unknown class "nginx"'],
-    [{ mongodbMode: "external" }, "appAMongodbUri: required when mongodbMode is external"],
-    [{ mongodbMode: "external" }, "appBMongodbUri: required when mongodbMode is external"],
+    [{ mongodbMode: "external" }, "mongodbUris.app-a: required when mongodbMode is external"],
+    [{ mongodbMode: "external" }, "mongodbUris.app-b: required when mongodbMode is external"],
     [{ mongodbMode: "external" }, "mongodbEgressCidrs: required when mongodbMode is external"],
     [{ cloudStack: "" }, "jwtSigningKey: required without cloudStack"],
-    [{ cloudStack: "", mongodbMode: "operator" }, "mongodbAppAPassword: required without cloudStack"],
+    [{ cloudStack: "", mongodbMode: "operator" }, "mongodbPasswords.app-a: required without cloudStack"],
     [
       { jwtSigningKey: "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----" },
       "jwtSigningKey: not a readable private key",
@@ -172,24 +192,31 @@ describe("platform stack configuration", () => {
       "gatewayTlsCertificate: set together with gatewayTlsPrivateKey",
     ],
     [
-      { appAMongodbUri: "postgres://x" },
-      "appAMongodbUri: expected a mongodb:// or mongodb+srv:// connection string",
+      { mongodbUris: JSON.stringify({ "app-a": "postgres://x" }) },
+      "mongodbUris.app-a: expected a mongodb:// or mongodb+srv:// connection string",
     ],
     [{ imagePullPolicy: "Sometimes" }, "imagePullPolicy: expected one of Always, IfNotPresent, Never"],
     [{ gatewayHttpPort: "443" }, "gatewayHttpsPort: must differ from gatewayHttpPort"],
     [{ mongodbMembers: "2" }, "mongodbMembers: 2 members cannot elect a primary"],
     [{ mongodbVersion: "7.0.5" }, 'mongodbVersion: expected a pinned 8.0.x version, got "7.0.5"'],
-    [{ appAImage: "latest" }, 'appAImage: "latest" is a floating tag'],
+    [
+      { services: services({ "app-a": { image: "latest" } }) },
+      'services.app-a.image: "latest" is a floating tag',
+    ],
     [{ cloudStack: "gke-cloud-dev" }, "cloudStack: expected <organization>/<project>/<stack>"],
-    [{ appACapacityTargetPercent: "150" }, "appACapacityTargetPercent: expected an integer from 10 to 100"],
+    [
+      { services: services({ "app-a": { capacityTargetPercent: 150 } }) },
+      "services.app-a.capacityTargetPercent: expected an integer from 10 to 100",
+    ],
   ])("when %o is set, then the error says %s", (overrides, expected) => {
     expect(errorOf(() => parsePlatformConfig(platformSource(overrides), "dev"))).toContain(expected);
   });
 
   it("when a secret value is rejected, then the message names the key but never shows the value", () => {
     const uri = "postgres://user:hunter2@db";
-    const message = errorOf(() => parsePlatformConfig(platformSource({ appAMongodbUri: uri }), "dev"));
-    expect(message).toContain("appAMongodbUri");
+    const source = platformSource({ mongodbUris: JSON.stringify({ "app-a": uri }) });
+    const message = errorOf(() => parsePlatformConfig(source, "dev"));
+    expect(message).toContain("mongodbUris.app-a");
     expect(message).not.toContain("hunter2");
   });
 
@@ -205,8 +232,7 @@ describe("platform stack configuration", () => {
         publicUrl: "https://localhost:30443",
         jwtSigningKey: mockEd25519Pem("test"),
         mongodbMode: "external",
-        appAMongodbUri: "mongodb://10.0.0.5:27017/jobs",
-        appBMongodbUri: "mongodb://10.0.0.5:27017/auth",
+        mongodbUris: uris,
         mongodbEgressCidrs: '["10.0.0.5/32"]',
       }),
       "local",
@@ -218,8 +244,7 @@ describe("platform stack configuration", () => {
   it("when the database is external, then the FerretDB workarounds are on unless the stack says the server is MongoDB", () => {
     const external = {
       mongodbMode: "external",
-      appAMongodbUri: "mongodb://10.0.0.5:27017/jobs",
-      appBMongodbUri: "mongodb://10.0.0.5:27017/auth",
+      mongodbUris: uris,
       mongodbEgressCidrs: '["10.0.0.5/32"]',
     };
     expect(parsePlatformConfig(platformSource(external), "dev").config.ferretdbWorkarounds).toBe(true);
@@ -230,9 +255,12 @@ describe("platform stack configuration", () => {
 
   it("when a prod stack asks for single replicas, then each is rejected", () => {
     const message = errorOf(() =>
-      parsePlatformConfig(platformSource({ appAMinReplicas: "1", mongodbMembers: "1" }), "prod"),
+      parsePlatformConfig(
+        platformSource({ services: services({ "app-a": { minReplicas: 1 } }), mongodbMembers: "1" }),
+        "prod",
+      ),
     );
-    expect(message).toContain("appAMinReplicas: prod needs at least 2");
+    expect(message).toContain("services.app-a.minReplicas: prod needs at least 2");
     expect(message).toContain("mongodbMembers: prod needs at least 3");
   });
 });
@@ -243,20 +271,20 @@ describe.each(["cloud", "platform"] as const)("%s/Pulumi.yaml", (layer) => {
   const minimal: Record<string, string> =
     layer === "cloud"
       ? { project: "my-project-123", domain: "api.example.com" }
-      : { cloudStack: "organization/gke-cloud/dev", appAImage: "0.1.0", appBImage: "0.1.0" };
+      : { cloudStack: "organization/gke-cloud/dev", services: services() };
   const decls = project(layer).config;
 
   it("when the program reads a key, then Pulumi.yaml declares it with a type and a description, and nothing else", () => {
     const { keys } = parseLayer(from(minimal));
     expect(Object.keys(decls).sort()).toEqual([...keys].sort());
     for (const [key, decl] of Object.entries(decls)) {
-      expect(["string", "integer", "boolean", "array"], key).toContain(decl.type);
+      expect(["string", "integer", "boolean", "array", "object"], key).toContain(decl.type);
       expect(decl.description.length, key).toBeGreaterThan(20);
     }
   });
 
   it("when a key is optional, then Pulumi.yaml gives it a default (the engine refuses declared keys without one) equal to the program's", () => {
-    const required = Object.keys(minimal).filter((k) => k !== "cloudStack");
+    const required = Object.keys(minimal).filter((k) => k !== "cloudStack" && k !== "services");
     for (const [key, decl] of Object.entries(decls))
       if (!required.includes(key)) expect(decl.default, `${key} needs a default`).toBeDefined();
     const withDefaults = parseLayer(from({ ...declaredDefaults(layer), ...minimal })).config;
@@ -283,9 +311,67 @@ describe.each(["cloud", "platform"] as const)("%s/Pulumi.yaml", (layer) => {
 });
 
 describe("platform/Pulumi.yaml documentation", () => {
-  it("when the default for maxRatePerEndpoint is documented, then it points at the benchmark it comes from", () => {
-    expect(project("platform").config.appAMaxRatePerEndpoint?.description).toMatch(
-      /Default 110, measured on one pod/,
+  it("when the default for maxRatePerEndpoint is documented, then it points at the catalogue's measured rate", () => {
+    expect(project("platform").config.services?.description).toMatch(
+      /maxRatePerEndpoint \(the entry's measured requestsPerSecondPerPod\)/,
     );
+  });
+});
+
+describe("per-service config before the catalogue (appAImage, mongodbAppAPassword, ...)", () => {
+  const legacy = {
+    cloudStack: "",
+    publicUrl: "https://localhost:30443",
+    jwtSigningKey: mockEd25519Pem("legacy"),
+    appAImage: "0.1.0",
+    appAMinReplicas: "3",
+    appAMaxRatePerEndpoint: "200",
+    appBImage: "0.2.0",
+    appBCpuRequest: "750m",
+    mongodbAppAPassword: "a".repeat(40),
+    mongodbAppBPassword: "b".repeat(40),
+    mongodbBackupPassword: "c".repeat(40),
+  };
+
+  it("when a stack still sets the old keys, then they are honoured and each is reported as deprecated", () => {
+    const { config } = parsePlatformConfig(from(legacy), "dev");
+    expect(config.services["app-a"]).toMatchObject({
+      image: "0.1.0",
+      minReplicas: 3,
+      maxRatePerEndpoint: 200,
+    });
+    expect(config.services["app-b"]).toMatchObject({ image: "0.2.0", cpuRequest: "750m" });
+    expect(config.secrets.mongodbPasswords).toEqual({ "app-a": "a".repeat(40), "app-b": "b".repeat(40) });
+    expect([...config.deprecatedKeys].sort()).toEqual(
+      [
+        "appAImage",
+        "appAMinReplicas",
+        "appAMaxRatePerEndpoint",
+        "appBImage",
+        "appBCpuRequest",
+        "mongodbAppAPassword",
+        "mongodbAppBPassword",
+      ].sort(),
+    );
+  });
+
+  it("when a stack is migrated, then the old and new forms give the same config, without warnings", () => {
+    const migrated = {
+      ...Object.fromEntries(Object.entries(legacy).filter(([key]) => !/^(app[AB]|mongodbApp)/.test(key))),
+      services: JSON.stringify({
+        "app-a": { image: "0.1.0", minReplicas: 3, maxRatePerEndpoint: 200 },
+        "app-b": { image: "0.2.0", cpuRequest: "750m" },
+      }),
+      mongodbPasswords: JSON.stringify({ "app-a": "a".repeat(40), "app-b": "b".repeat(40) }),
+    };
+    const before = parsePlatformConfig(from(legacy), "dev").config;
+    const after = parsePlatformConfig(from(migrated), "dev").config;
+    expect(after.deprecatedKeys).toEqual([]);
+    expect({ ...after, deprecatedKeys: [] }).toEqual({ ...before, deprecatedKeys: [] });
+  });
+
+  it("when both forms set a field, then the new one wins", () => {
+    const both = { ...legacy, services: JSON.stringify({ "app-a": { image: "0.9.0" } }) };
+    expect(parsePlatformConfig(from(both), "dev").config.services["app-a"]?.image).toBe("0.9.0");
   });
 });

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
+import { SERVICES } from "@platform/contract";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { runForTest, type StackRun } from "./support/platform.js";
@@ -34,12 +35,32 @@ function importGraph(entry: string): { files: string[]; packages: Set<string> } 
 describe("platform layer providers", () => {
   const graph = importGraph(path.join(infraDir, "src/platform/index.ts"));
 
-  it("when the platform entry point is loaded, then it imports no package but Pulumi's SDK, the Kubernetes provider and Node's own modules", () => {
+  it("when the platform entry point is loaded, then it imports no package but Pulumi's SDK, the Kubernetes provider, the services' contract and Node's own modules", () => {
     expect(graph.files.length).toBeGreaterThan(8);
     const foreign = [...graph.packages].filter(
-      (p) => !p.startsWith("node:") && !["@pulumi/pulumi", "@pulumi/kubernetes"].includes(p),
+      (p) =>
+        !p.startsWith("node:") && !["@pulumi/pulumi", "@pulumi/kubernetes", "@platform/contract"].includes(p),
     );
     expect(foreign).toEqual([]);
+  });
+
+  it("when the contract package is what the platform imports, then it has no runtime dependency of its own", () => {
+    const manifest = JSON.parse(
+      readFileSync(path.join(infraDir, "../packages/contract/package.json"), "utf8"),
+    ) as {
+      dependencies?: Record<string, string>;
+    };
+    expect(manifest.dependencies ?? {}).toEqual({});
+  });
+
+  it("when a component of the platform layer is read, then it names no service: services come from the catalogue", () => {
+    const names = SERVICES.map((s) => s.name);
+    for (const file of graph.files) {
+      const source = readFileSync(file, "utf8");
+      for (const name of names)
+        expect(source, `${path.relative(infraDir, file)} names ${name}`).not.toContain(name);
+      expect(source, path.relative(infraDir, file)).not.toMatch(/\bapp[AB]\b|appA[A-Z]|appB[A-Z]/);
+    }
   });
 
   it("when the import scan runs on the cloud layer, then it finds the cloud providers (the scan can fail)", () => {

@@ -21,8 +21,7 @@ const cloudOutputs: Record<string, unknown> = {
   backupServiceAccount: "mongodb-backup@p.iam.gserviceaccount.com",
   apiServerCidrs: ["172.16.0.0/28"],
   jwtSigningKey: mockEd25519Pem("inputs-test"),
-  mongodbAppAPassword: "a".repeat(40),
-  mongodbAppBPassword: "b".repeat(40),
+  mongodbPasswords: { "app-a": "a".repeat(40), "app-b": "b".repeat(40) },
   mongodbBackupPassword: "c".repeat(40),
 };
 
@@ -34,8 +33,7 @@ const reader =
 const config = (overrides: Record<string, string> = {}) => {
   const values: Record<string, string> = {
     cloudStack: "organization/gke-cloud/prod",
-    appAImage: "0.1.0",
-    appBImage: "0.1.0",
+    services: JSON.stringify({ "app-a": { image: "0.1.0" }, "app-b": { image: "0.1.0" } }),
     ...overrides,
   };
   return parsePlatformConfig({ get: (k) => values[k] }, "dev").config;
@@ -70,7 +68,10 @@ describe("cluster inputs: cloud stack outputs merged with config", () => {
       certificateMapName: "platform-gateway-certmap-1",
       securityPolicyName: undefined,
       apiServerCidrs: ["172.16.0.0/28"],
-      mongodbPasswords: { appA: "a".repeat(40), appB: "b".repeat(40), backup: "c".repeat(40) },
+      mongodbPasswords: {
+        services: { "app-a": "a".repeat(40), "app-b": "b".repeat(40) },
+        backup: "c".repeat(40),
+      },
     });
   });
 
@@ -97,13 +98,13 @@ describe("cluster inputs: cloud stack outputs merged with config", () => {
   });
 
   it.each([
-    ["jwtSigningKey", "jwtSigningKey: required (app-b's signing key)"],
-    ["mongodbAppBPassword", "mongodbAppBPassword: required in operator mode"],
+    ["jwtSigningKey", "jwtSigningKey: required (the token issuer's signing key)"],
+    ["mongodbPasswords", "mongodbPasswords.app-a: required in operator mode"],
     [
       "certificateMapName",
       "gatewayTlsCertificate: required (with gatewayTlsPrivateKey) unless a certificateMapName",
     ],
-    ["registryUrl", "registryUrl: required when appAImage/appBImage is a bare tag or digest"],
+    ["registryUrl", "registryUrl: required when a service's image is a bare tag or digest"],
     ["apiServerCidrs", "apiServerCidrs: required in operator mode"],
     ["backupBucket", "backupBucket: required when backup is on"],
   ])("when the cloud stack lacks %s, then the error names the key", async (missing, expected) => {
@@ -119,6 +120,13 @@ describe("cluster inputs: cloud stack outputs merged with config", () => {
     const message = await problemsOf(resolveClusterInputs(config(), reader(outputs)));
     expect(message).toContain("jwtSigningKey:");
     expect(message).not.toContain("secretstuff");
+  });
+
+  it("when the cloud stack has no password for one service, then only that service is named", async () => {
+    const outputs = { ...cloudOutputs, mongodbPasswords: { "app-a": "a".repeat(40) } };
+    const message = await problemsOf(resolveClusterInputs(config(), reader(outputs)));
+    expect(message).toContain("mongodbPasswords.app-b: required in operator mode");
+    expect(message).not.toContain("mongodbPasswords.app-a");
   });
 
   it("when a whole prod render asks for 5 members on 3 zones, then it fails before the platform is declared", async () => {

@@ -34,8 +34,10 @@ describe("SERVICE_VERSION from the image reference (what X-App-Version reports)"
 
   it("when a stack deploys version-tagged images, then each Deployment sets SERVICE_VERSION to its image's version", async () => {
     const run = await runForTest("dev", {
-      "gke-platform:appAImage": "localhost/gke-platform/app-a:0.1.0-118cb37716da",
-      "gke-platform:appBImage": `europe-west1-docker.pkg.dev/p/platform/app-b:1.2.3@${DIGEST}`,
+      "gke-platform:services": JSON.stringify({
+        "app-a": { image: "localhost/gke-platform/app-a:0.1.0-118cb37716da" },
+        "app-b": { image: `europe-west1-docker.pkg.dev/p/platform/app-b:1.2.3@${DIGEST}` },
+      }),
     });
     expect(serviceVersions(run)).toEqual({ "app-a": "0.1.0", "app-b": "1.2.3" });
   });
@@ -46,8 +48,10 @@ describe("SERVICE_VERSION from the image reference (what X-App-Version reports)"
 
   it("when an image has no version tag (a digest as CI deploys it, or a local :dev tag), then SERVICE_VERSION is left unset", async () => {
     const byDigest = await runForTest("prod", {
-      "gke-platform:appAImage": `europe-west1-docker.pkg.dev/p/platform/app-a@${DIGEST}`,
-      "gke-platform:appBImage": DIGEST,
+      "gke-platform:services": JSON.stringify({
+        "app-a": { image: `europe-west1-docker.pkg.dev/p/platform/app-a@${DIGEST}`, minReplicas: 3 },
+        "app-b": { image: DIGEST, minReplicas: 3 },
+      }),
     });
     expect(serviceVersions(byDigest)).toEqual({ "app-a": undefined, "app-b": undefined });
     expect(serviceVersions(await runForTest("local.example"))).toEqual({

@@ -310,7 +310,11 @@ describe.each(STACKS)("%s stack: MongoDB", (stack) => {
   });
 
   it("when users get passwords, then they are the cloud stack's generated ones and only reach Kubernetes Secrets, marked secret", async () => {
-    const expected = await new Promise<string>((r) => clouds[stack]!.outputs.mongodbAppAPassword.apply(r));
+    const expected = await new Promise<string>((r) =>
+      clouds[stack]!.outputs.mongodbPasswords.apply((p) => {
+        r(p["app-a"]!);
+      }),
+    );
     expect(run().one("kubernetes:core/v1:Secret", "mongodb-app-a-password").stringData.password).toBe(
       expected,
     );

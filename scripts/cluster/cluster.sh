@@ -84,12 +84,16 @@ cmd_up() {
   start_ferretdb
   wait_for_addons
   log "cluster ready in $((SECONDS - started)) s; building the app images"
-  local base app_a app_b
+  local base images="{}" name ref
   base=$(base_image)
-  app_a=$(app_image app-a "$base")
-  app_b=$(app_image app-b "$base")
+  # One image per service of the catalogue (packages/contract/src/services.json).
+  for name in $(catalogue_services); do
+    ref=$(app_image "$name" "$base")
+    images=$(IMAGES=$images NAME=$name REF=$ref \
+      node -p 'JSON.stringify({ ...JSON.parse(process.env.IMAGES), [process.env.NAME]: process.env.REF })')
+  done
   pulumi_env
-  configure_stack "$app_a" "$app_b"
+  configure_stack "$images"
   deploy_platform
   log "up in $((SECONDS - started)) s"
   cat <<TXT

@@ -10,6 +10,10 @@ const env = (name) => {
   return value;
 };
 const node = `${env("NODE_IP")}/32`;
+const images = JSON.parse(env("IMAGES"));
+const catalogue = JSON.parse(
+  readFileSync(new URL("../../packages/contract/src/services.json", import.meta.url), "utf8"),
+);
 
 const plain = {
   clusterFlavor: "generic",
@@ -26,27 +30,29 @@ const plain = {
   imagePullPolicy: "Never",
   // A local stack is torn down with `pulumi destroy` (tests/cluster does): nothing is protected.
   protectResources: false,
-  appAImage: env("APP_A_IMAGE"),
-  appBImage: env("APP_B_IMAGE"),
-  // Two pods of each app plus a surge pod during a rollout must fit the node's 2 CPUs (production requests are
-  // 250m and 500m; the capacity benchmark measures those).
-  // app-a's CPU per request is small next to the database's: at 100m the mixed load of the autoscaling test
-  // takes it above its 70% target on this machine.
-  appACpuRequest: "100m",
-  appBCpuRequest: "250m",
-  appAMinReplicas: 2,
-  appAMaxReplicas: 3,
-  appBMinReplicas: 2,
-  appBMaxReplicas: 3,
+  // Every service of the catalogue, with the image built for it. Two pods of each plus a surge pod during a rollout
+  // must fit the node's 2 CPUs: requests are scaled down from the catalogue's production ones (the capacity
+  // benchmark measures those). A request-rate service's CPU per request is small next to the database's: at 100m
+  // the mixed load of the autoscaling test takes it above its 70% target on this machine.
+  services: Object.fromEntries(
+    catalogue.services.map((s) => {
+      const image = images[s.name];
+      if (!image) throw new Error(`local-stack-config: no image for ${s.name} in IMAGES`);
+      return [
+        s.name,
+        { image, cpuRequest: s.autoscaling === "requests" ? "100m" : "250m", minReplicas: 2, maxReplicas: 3 },
+      ];
+    }),
+  ),
   // A rollout here takes well under a minute; a version that never becomes ready fails the deploy in 3 minutes
   // rather than the provider's 10.
   rolloutTimeoutSeconds: 180,
   // Scale in 30 s after the load drops instead of 5 minutes, so the autoscaling test sees out and in.
   hpaScaleDownStabilizationSeconds: 30,
 };
+// Per-service connection strings (mongodbUris) are objects: scripts/cluster/lib/platform.sh sets them with
+// `config set --secret --path`, which set-all --json cannot do for an object.
 const secret = {
-  appAMongodbUri: `${env("DB")}/jobs`,
-  appBMongodbUri: `${env("DB")}/auth`,
   gatewayTlsCertificate: readFileSync(env("TLS_CERT"), "utf8"),
   gatewayTlsPrivateKey: readFileSync(env("TLS_KEY"), "utf8"),
   jwtSigningKey: readFileSync(env("JWT_KEY"), "utf8"),

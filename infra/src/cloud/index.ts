@@ -21,6 +21,5 @@ export const backupBucket = cloud.backupBucket;
 export const backupServiceAccount = cloud.backupServiceAccount;
 export const apiServerCidrs = cloud.apiServerCidrs;
 export const jwtSigningKey = cloud.jwtSigningKey;
-export const mongodbAppAPassword = cloud.mongodbAppAPassword;
-export const mongodbAppBPassword = cloud.mongodbAppBPassword;
+export const mongodbPasswords = cloud.mongodbPasswords;
 export const mongodbBackupPassword = cloud.mongodbBackupPassword;

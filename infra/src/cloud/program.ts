@@ -34,8 +34,8 @@ export interface CloudOutputs {
   backupServiceAccount: pulumi.Output<string>;
   apiServerCidrs: pulumi.Output<string[]>;
   jwtSigningKey: pulumi.Output<string>;
-  mongodbAppAPassword: pulumi.Output<string>;
-  mongodbAppBPassword: pulumi.Output<string>;
+  /** Secret: each service's MongoDB password, by service name. */
+  mongodbPasswords: pulumi.Output<Record<string, string>>;
   mongodbBackupPassword: pulumi.Output<string>;
 }
 
@@ -150,8 +150,7 @@ export function createCloud(cfg: CloudConfig): CloudOutputs {
       ip ? [cfg.masterCidr, `${ip}/32`] : [cfg.masterCidr],
     ),
     jwtSigningKey: secrets.jwtSigningKey,
-    mongodbAppAPassword: secrets.mongodbPasswords.appA,
-    mongodbAppBPassword: secrets.mongodbPasswords.appB,
-    mongodbBackupPassword: secrets.mongodbPasswords.backup,
+    mongodbPasswords: pulumi.secret(pulumi.all(secrets.mongodbPasswords)),
+    mongodbBackupPassword: secrets.mongodbBackupPassword,
   };
 }

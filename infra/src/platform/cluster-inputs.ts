@@ -3,6 +3,7 @@
  * `cloudStack` is set, otherwise ("bring your own cluster") the stack's own config. A value set in config always
  * wins. The result is checked once, before any Kubernetes object is declared, and each problem names its key.
  */
+import { SERVICES, type ServiceEntry } from "@platform/contract";
 import * as pulumi from "@pulumi/pulumi";
 
 import { ConfigValidationError } from "../shared/config-reader.js";
@@ -25,8 +26,8 @@ export interface ClusterInputs {
   apiServerCidrs: readonly string[];
   /** Secret. */
   jwtSigningKey: string;
-  /** Secret; present in operator mode. */
-  mongodbPasswords: { appA: string; appB: string; backup: string } | undefined;
+  /** Secret; present in operator mode: each service's database user's password, and the backup user's. */
+  mongodbPasswords: { services: Readonly<Record<string, string>>; backup: string } | undefined;
 }
 
 type OutputName = keyof typeof CLOUD_OUTPUTS;
@@ -49,6 +50,7 @@ const none: OutputReader = () => Promise.resolve(undefined);
 export async function resolveClusterInputs(
   cfg: PlatformConfig,
   read: OutputReader = cfg.cloudStack ? stackReferenceReader(cfg.cloudStack) : none,
+  catalogue: readonly ServiceEntry[] = SERVICES,
 ): Promise<ClusterInputs> {
   const errors: string[] = [];
   const from = cfg.cloudStack ? `cloud stack ${cfg.cloudStack}` : "config";
@@ -66,11 +68,18 @@ export async function resolveClusterInputs(
   const c = cfg.cluster;
   const zones = c.zoneCount ?? (await read("zoneCount"));
   const cidrs = c.apiServerCidrs ?? (await read("apiServerCidrs"));
-  const passwords = {
-    appA: await text("mongodbAppAPassword", s.mongodbAppAPassword),
-    appB: await text("mongodbAppBPassword", s.mongodbAppBPassword),
-    backup: await text("mongodbBackupPassword", s.mongodbBackupPassword),
-  };
+  const exported = await read("mongodbPasswords");
+  const servicePasswords: Record<string, string> = {};
+  for (const entry of catalogue) {
+    const configured = s.mongodbPasswords[entry.name];
+    const value =
+      configured ??
+      (typeof exported === "object" && exported !== null
+        ? (exported as Record<string, unknown>)[entry.name]
+        : undefined);
+    if (typeof value === "string" && value !== "") servicePasswords[entry.name] = value;
+  }
+  const backupPassword = await text("mongodbBackupPassword", s.mongodbBackupPassword);
   const inputs: ClusterInputs = {
     kubeconfig: await text("kubeconfig", s.kubeconfig),
     registryUrl: await text("registryUrl", c.registryUrl),
@@ -89,30 +98,26 @@ export async function resolveClusterInputs(
 
   const missing = (key: string, why: string) =>
     errors.push(`${key}: required ${why}; set it in config or export it from the cloud stack (${from})`);
-  if (inputs.jwtSigningKey === "") missing("jwtSigningKey", "(app-b's signing key)");
+  if (inputs.jwtSigningKey === "") missing("jwtSigningKey", "(the token issuer's signing key)");
   else if (s.jwtSigningKey === undefined) {
     const problem = ed25519KeyProblem(inputs.jwtSigningKey);
     if (problem) errors.push(`jwtSigningKey: ${from} exports a value that is ${problem}`);
   }
   if (cfg.mongodbMode === "operator") {
-    const { appA, appB, backup } = passwords;
-    if (appA && appB && backup) inputs.mongodbPasswords = { appA, appB, backup };
-    else
-      for (const [key, value] of Object.entries({
-        mongodbAppAPassword: appA,
-        mongodbAppBPassword: appB,
-        mongodbBackupPassword: backup,
-      }))
-        if (!value) missing(key, "in operator mode");
+    const absent = catalogue.filter((entry) => servicePasswords[entry.name] === undefined);
+    for (const entry of absent) missing(`mongodbPasswords.${entry.name}`, "in operator mode");
+    if (backupPassword === undefined) missing("mongodbBackupPassword", "in operator mode");
+    if (absent.length === 0 && backupPassword !== undefined)
+      inputs.mongodbPasswords = { services: servicePasswords, backup: backupPassword };
     if (inputs.apiServerCidrs.length === 0)
       missing(
         "apiServerCidrs",
         "in operator mode (the operator and MongoDB agents call the API server; `kubectl get endpoints kubernetes -n default`)",
       );
   }
-  const usesImageTags = [cfg.appA.image, cfg.appB.image].some((ref) => !ref.includes("/"));
+  const usesImageTags = Object.values(cfg.services).some((service) => !service.image.includes("/"));
   if (usesImageTags && inputs.registryUrl === undefined)
-    missing("registryUrl", "when appAImage/appBImage is a bare tag or digest");
+    missing("registryUrl", "when a service's image is a bare tag or digest");
   const tlsFromConfig = s.gatewayTlsCertificate !== undefined;
   if (!tlsFromConfig && inputs.certificateMapName === undefined)
     missing("gatewayTlsCertificate", "(with gatewayTlsPrivateKey) unless a certificateMapName is given");

@@ -6,6 +6,7 @@
  */
 import { createPrivateKey } from "node:crypto";
 
+import { SERVICES, type ServiceEntry } from "@platform/contract";
 import * as pulumi from "@pulumi/pulumi";
 
 import { DEFAULT_NAMESPACE, GCLB_SOURCE_RANGES } from "../shared/contract.js";
@@ -18,8 +19,8 @@ import {
   type ConfigSource,
 } from "../shared/config-reader.js";
 
-/** Sizing, scaling and image for one service. */
-export interface AppConfig {
+/** Sizing, scaling and image for one service of the catalogue: `services.<name>.<field>` in the stack config. */
+export interface ServiceSettings {
   /**
    * Full image reference (`<registry>/<path>@sha256:<64 hex>` as CI sets it, or `...:<tag>`), or only a tag
    * (`0.3.1`) or digest (`sha256:...`) of the image in the stack's registry (`registryUrl`).
@@ -34,15 +35,29 @@ export interface AppConfig {
   readonly memoryRequest: string;
   readonly memoryLimit: string;
   readonly logLevel: string;
-}
-
-/** app-a adds the traffic-based autoscaling knobs. */
-export interface AppAConfig extends AppConfig {
-  /** Requests per second one pod sustains at the latency objective (`networking.gke.io/max-rate-per-endpoint`). */
+  /**
+   * Requests per second one pod sustains at the latency objective: the request-rate autoscaling target of a service
+   * that scales on requests (`networking.gke.io/max-rate-per-endpoint` on GKE).
+   */
   readonly maxRatePerEndpoint: number;
   /** Target for `gclb-capacity-fullness`, percent of `maxRatePerEndpoint`. */
   readonly capacityTargetPercent: number;
 }
+
+/** The fields of `services.<name>`, in the order the docs list them. */
+export const SERVICE_FIELDS = [
+  "image",
+  "minReplicas",
+  "maxReplicas",
+  "cpuTargetPercent",
+  "cpuRequest",
+  "cpuLimit",
+  "memoryRequest",
+  "memoryLimit",
+  "logLevel",
+  "maxRatePerEndpoint",
+  "capacityTargetPercent",
+] as const satisfies readonly (keyof ServiceSettings)[];
 
 /** `gke`: every GKE-only object on; `generic`: plain Kubernetes (kind, minikube, the local cluster). */
 export type ClusterFlavor = "gke" | "generic";
@@ -51,7 +66,10 @@ export type ClusterFlavor = "gke" | "generic";
 export interface GkeFeatures {
   /** HealthCheckPolicy, GCPBackendPolicy, GCPGatewayPolicy. */
   readonly gatewayPolicies: boolean;
-  /** app-a's HPA on `gclb-capacity-fullness` + the `max-rate-per-endpoint` annotation (off: CPU only). */
+  /**
+   * The HPA of each service that scales on requests on `gclb-capacity-fullness` + the `max-rate-per-endpoint`
+   * annotation (off: CPU only).
+   */
   readonly trafficAutoscaling: boolean;
   /** `iam.gke.io/gcp-service-account` on the backup job's ServiceAccount. */
   readonly workloadIdentity: boolean;
@@ -65,11 +83,11 @@ export interface GkeFeatures {
 export interface PlatformSecretsConfig {
   readonly kubeconfig: string | undefined;
   readonly jwtSigningKey: string | undefined;
-  readonly mongodbAppAPassword: string | undefined;
-  readonly mongodbAppBPassword: string | undefined;
+  /** Operator mode without a cloud stack: each service's database user's password, by service name. */
+  readonly mongodbPasswords: Readonly<Record<string, string>>;
   readonly mongodbBackupPassword: string | undefined;
-  readonly appAMongodbUri: string | undefined;
-  readonly appBMongodbUri: string | undefined;
+  /** External mode: each service's connection string, by service name. */
+  readonly mongodbUris: Readonly<Record<string, string>>;
   readonly backupMongodbUri: string | undefined;
   readonly gatewayTlsCertificate: string | undefined;
   readonly gatewayTlsPrivateKey: string | undefined;
@@ -104,14 +122,16 @@ export interface PlatformConfig {
   readonly gatewaySourceRanges: readonly string[];
   readonly apiServerPort: number;
   readonly imagePullPolicy: "Always" | "IfNotPresent" | "Never";
-  readonly appA: AppAConfig;
-  readonly appB: AppConfig;
+  /** Every service of the catalogue, by name (`services` in the stack config). */
+  readonly services: Readonly<Record<string, ServiceSettings>>;
+  /** Keys the stack still sets in their pre-catalogue form (`<prefix>Image`, the catalogue's legacyConfigPrefix): warned about, still honoured. */
+  readonly deprecatedKeys: readonly string[];
   readonly hpaScaleUpStabilizationSeconds: number;
   readonly hpaScaleDownStabilizationSeconds: number;
   readonly jwtAudience: string;
   /**
    * Proxies in front of the apps that append to X-Forwarded-For (the apps' TRUST_PROXY hop count): the client
-   * address app-b throttles failed logins by is the one these hops report, so one hop too many lets a client
+   * address the token issuer throttles failed logins by is the one these hops report, so one hop too many lets a client
    * choose its own address.
    */
   readonly gatewayProxyHops: number;
@@ -167,40 +187,125 @@ const IMAGE = new RegExp(
 const STACK_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const MONGODB_URI = /^mongodb(\+srv)?:\/\/\S+$/;
 
-function readApp(
+/** A legacy key's name: `<prefix>` + `minReplicas` = `<prefix>MinReplicas`. */
+function legacyKey(prefix: string, field: string): string {
+  return prefix + field.charAt(0).toUpperCase() + field.slice(1);
+}
+
+/**
+ * The config of one service: `services.<name>.<field>`, else the pre-catalogue key (`<prefix>MinReplicas`) recorded as
+ * deprecated, else the default (resources from the catalogue entry).
+ */
+function readService(
   r: Reader,
-  prefix: "appA" | "appB",
-  defaults: { cpu: string; cpuLimit: string; memory: string; memoryLimit: string },
-): AppConfig {
-  const app: AppConfig = {
-    image: r.matching(`${prefix}Image`, IMAGE, "an image reference, a tag or sha256:<digest>"),
-    minReplicas: r.integer(`${prefix}MinReplicas`, 2, 1, 100),
-    maxReplicas: r.integer(`${prefix}MaxReplicas`, 10, 1, 500),
-    cpuTargetPercent: r.integer(`${prefix}CpuTargetPercent`, 70, 10, 95),
-    cpuRequest: r.matching(`${prefix}CpuRequest`, QUANTITY, "a CPU quantity such as 250m", defaults.cpu),
-    cpuLimit: r.matching(`${prefix}CpuLimit`, QUANTITY, "a CPU quantity such as 1", defaults.cpuLimit),
-    memoryRequest: r.matching(
-      `${prefix}MemoryRequest`,
+  entry: ServiceEntry,
+  own: Record<string, unknown>,
+  deprecated: string[],
+): ServiceSettings {
+  const base = `services.${entry.name}.`;
+  for (const field of Object.keys(own))
+    if (!(SERVICE_FIELDS as readonly string[]).includes(field))
+      r.errors.push(`${base}${field}: unknown field; expected one of ${SERVICE_FIELDS.join(", ")}`);
+  const source: ConfigSource = {
+    get(key) {
+      const field = key.slice(base.length);
+      const value = own[field];
+      if (value !== undefined && value !== null)
+        return typeof value === "string" ? value : JSON.stringify(value);
+      if (entry.legacyConfigPrefix === undefined) return undefined;
+      const legacy = legacyKey(entry.legacyConfigPrefix, field);
+      const legacyValue = r.source.get(legacy);
+      if (legacyValue !== undefined && legacyValue !== "") deprecated.push(legacy);
+      return legacyValue;
+    },
+  };
+  const s = new Reader(source, "pulumi config set --path");
+  const d = entry.resources;
+  const settings: ServiceSettings = {
+    image: s.matching(`${base}image`, IMAGE, "an image reference, a tag or sha256:<digest>"),
+    minReplicas: s.integer(`${base}minReplicas`, 2, 1, 100),
+    maxReplicas: s.integer(`${base}maxReplicas`, 10, 1, 500),
+    cpuTargetPercent: s.integer(`${base}cpuTargetPercent`, 70, 10, 95),
+    cpuRequest: s.matching(`${base}cpuRequest`, QUANTITY, "a CPU quantity such as 250m", d.cpuRequest),
+    cpuLimit: s.matching(`${base}cpuLimit`, QUANTITY, "a CPU quantity such as 1", d.cpuLimit),
+    memoryRequest: s.matching(
+      `${base}memoryRequest`,
       QUANTITY,
       "a memory quantity such as 256Mi",
-      defaults.memory,
+      d.memoryRequest,
     ),
-    memoryLimit: r.matching(
-      `${prefix}MemoryLimit`,
-      QUANTITY,
-      "a memory quantity such as 512Mi",
-      defaults.memoryLimit,
+    memoryLimit: s.matching(`${base}memoryLimit`, QUANTITY, "a memory quantity such as 512Mi", d.memoryLimit),
+    logLevel: s.oneOf(`${base}logLevel`, ["trace", "debug", "info", "warn", "error", "fatal"], "info"),
+    // The per-pod rate measured by bench/pod-capacity.sh, kept in the catalogue (one source for every user of it).
+    maxRatePerEndpoint: s.integer(
+      `${base}maxRatePerEndpoint`,
+      entry.requestsPerSecondPerPod ?? 100,
+      1,
+      100_000,
     ),
-    logLevel: r.oneOf(`${prefix}LogLevel`, ["trace", "debug", "info", "warn", "error", "fatal"], "info"),
+    capacityTargetPercent: s.integer(`${base}capacityTargetPercent`, 70, 10, 100),
   };
-  if (/(^|:)latest$/.test(app.image))
-    r.errors.push(`${prefix}Image: "latest" is a floating tag; use a version or digest`);
-  if (app.minReplicas > app.maxReplicas) {
-    r.errors.push(
-      `${prefix}MinReplicas: ${app.minReplicas} is above ${prefix}MaxReplicas ${app.maxReplicas}`,
+  if (/(^|:)latest$/.test(settings.image))
+    s.errors.push(`${base}image: "latest" is a floating tag; use a version or digest`);
+  if (settings.minReplicas > settings.maxReplicas)
+    s.errors.push(
+      `${base}minReplicas: ${settings.minReplicas} is above ${base}maxReplicas ${settings.maxReplicas}`,
     );
+  r.errors.push(...s.errors);
+  return settings;
+}
+
+/** Every service's config; a name in `services` that the catalogue does not have is an error. */
+function readServices(
+  r: Reader,
+  catalogue: readonly ServiceEntry[],
+): { services: Record<string, ServiceSettings>; deprecatedKeys: string[] } {
+  const given = r.object("services") ?? {};
+  const names = catalogue.map((e) => e.name);
+  for (const name of Object.keys(given))
+    if (!names.includes(name))
+      r.errors.push(`services.${name}: not in the service catalogue (services.json has ${names.join(", ")})`);
+  const deprecatedKeys: string[] = [];
+  const services: Record<string, ServiceSettings> = {};
+  for (const entry of catalogue) {
+    const own = given[entry.name];
+    if (own !== undefined && (typeof own !== "object" || own === null || Array.isArray(own)))
+      r.errors.push(`services.${entry.name}: expected an object of settings`);
+    const fields = typeof own === "object" && own !== null && !Array.isArray(own) ? own : {};
+    services[entry.name] = readService(r, entry, fields as Record<string, unknown>, deprecatedKeys);
   }
-  return app;
+  return { services, deprecatedKeys };
+}
+
+/**
+ * A secret per service (`mongodbPasswords.<name>`, `mongodbUris.<name>`), else its pre-catalogue key
+ * (`mongodb<Prefix>Password`, `<prefix>MongodbUri`) recorded as deprecated.
+ */
+function readPerService(
+  r: Reader,
+  key: string,
+  legacy: (prefix: string) => string,
+  catalogue: readonly ServiceEntry[],
+  deprecated: string[],
+): Record<string, string> {
+  const given = r.secretObject(key) ?? {};
+  const names = catalogue.map((e) => e.name);
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(given)) {
+    if (!names.includes(name)) r.errors.push(`${key}.${name}: not in the service catalogue`);
+    else if (typeof value !== "string" || value === "") r.errors.push(`${key}.${name}: expected a string`);
+    else values[name] = value;
+  }
+  for (const entry of catalogue) {
+    if (values[entry.name] !== undefined || entry.legacyConfigPrefix === undefined) continue;
+    const name = legacy(entry.legacyConfigPrefix);
+    const value = r.source.get(name);
+    if (value !== undefined && value !== "") {
+      values[entry.name] = value;
+      deprecated.push(name);
+    }
+  }
+  return values;
 }
 
 /** The problem with a PEM that should be an Ed25519 PKCS#8 private key, or undefined when it is one. */
@@ -215,15 +320,29 @@ export function ed25519KeyProblem(pem: string): string | undefined {
   }
 }
 
-function readSecrets(r: Reader): PlatformSecretsConfig {
+function readSecrets(
+  r: Reader,
+  catalogue: readonly ServiceEntry[],
+  deprecated: string[],
+): PlatformSecretsConfig {
   const secrets: PlatformSecretsConfig = {
     kubeconfig: r.secret("kubeconfig"),
     jwtSigningKey: r.secret("jwtSigningKey"),
-    mongodbAppAPassword: r.secret("mongodbAppAPassword"),
-    mongodbAppBPassword: r.secret("mongodbAppBPassword"),
+    mongodbPasswords: readPerService(
+      r,
+      "mongodbPasswords",
+      (prefix) => legacyKey("mongodb", legacyKey(prefix, "password")),
+      catalogue,
+      deprecated,
+    ),
     mongodbBackupPassword: r.secret("mongodbBackupPassword"),
-    appAMongodbUri: r.secret("appAMongodbUri"),
-    appBMongodbUri: r.secret("appBMongodbUri"),
+    mongodbUris: readPerService(
+      r,
+      "mongodbUris",
+      (prefix) => legacyKey(prefix, "mongodbUri"),
+      catalogue,
+      deprecated,
+    ),
     backupMongodbUri: r.secret("backupMongodbUri"),
     gatewayTlsCertificate: r.secret("gatewayTlsCertificate"),
     gatewayTlsPrivateKey: r.secret("gatewayTlsPrivateKey"),
@@ -233,11 +352,16 @@ function readSecrets(r: Reader): PlatformSecretsConfig {
     const problem = ed25519KeyProblem(secrets.jwtSigningKey);
     if (problem) r.errors.push(`jwtSigningKey: ${problem}`);
   }
-  for (const key of ["appAMongodbUri", "appBMongodbUri", "backupMongodbUri"] as const) {
-    const uri = secrets[key];
+  const uris: [string, string | undefined][] = [
+    ...Object.entries(secrets.mongodbUris).map(([name, uri]): [string, string] => [
+      `mongodbUris.${name}`,
+      uri,
+    ]),
+    ["backupMongodbUri", secrets.backupMongodbUri],
+  ];
+  for (const [key, uri] of uris)
     if (uri !== undefined && !MONGODB_URI.test(uri))
       r.errors.push(`${key}: expected a mongodb:// or mongodb+srv:// connection string`);
-  }
   const cert = secrets.gatewayTlsCertificate;
   const key = secrets.gatewayTlsPrivateKey;
   if ((cert === undefined) !== (key === undefined)) {
@@ -256,8 +380,10 @@ function readSecrets(r: Reader): PlatformSecretsConfig {
 export function parsePlatformConfig(
   source: ConfigSource,
   stack: string,
+  catalogue: readonly ServiceEntry[] = SERVICES,
 ): { config: PlatformConfig; keys: Set<string>; secretKeys: Set<string> } {
   const r = new Reader(source);
+  const { services, deprecatedKeys } = readServices(r, catalogue);
   const cloudStack = r.optional("cloudStack");
   if (cloudStack !== undefined && !STACK_NAME.test(cloudStack))
     r.errors.push(`cloudStack: expected <organization>/<project>/<stack>, got "${cloudStack}"`);
@@ -314,7 +440,7 @@ export function parsePlatformConfig(
       backupServiceAccount: r.optional("backupServiceAccount"),
       apiServerCidrs,
     },
-    secrets: readSecrets(r),
+    secrets: readSecrets(r, catalogue, deprecatedKeys),
     publicUrl,
     gatewayClassName,
     gatewayHttpPort: r.integer("gatewayHttpPort", 80, 1, 65535),
@@ -322,15 +448,8 @@ export function parsePlatformConfig(
     gatewaySourceRanges: r.cidrArray("gatewaySourceRanges", GCLB_SOURCE_RANGES),
     apiServerPort: r.integer("apiServerPort", 443, 1, 65535),
     imagePullPolicy: r.oneOf("imagePullPolicy", ["Always", "IfNotPresent", "Never"], "IfNotPresent"),
-    appA: {
-      // Memory: app-a peaked at ~330 MiB RSS under load (docs/benchmarks.md).
-      ...readApp(r, "appA", { cpu: "250m", cpuLimit: "1", memory: "384Mi", memoryLimit: "768Mi" }),
-      // 110 req/s per pod at a 250m CPU request: measured on one pod through the local cluster's Gateway
-      // (docs/benchmarks.md, "Per-pod capacity on the local cluster"; the earlier derivation gave 350).
-      maxRatePerEndpoint: r.integer("appAMaxRatePerEndpoint", 110, 1, 100_000),
-      capacityTargetPercent: r.integer("appACapacityTargetPercent", 70, 10, 100),
-    },
-    appB: readApp(r, "appB", { cpu: "500m", cpuLimit: "1", memory: "256Mi", memoryLimit: "512Mi" }),
+    services,
+    deprecatedKeys,
     hpaScaleUpStabilizationSeconds: r.integer("hpaScaleUpStabilizationSeconds", 0, 0, 3600),
     hpaScaleDownStabilizationSeconds: r.integer("hpaScaleDownStabilizationSeconds", 300, 0, 3600),
     // 0 (the declared default) = by flavor: GKE's global external ALB appends "<client>, <load balancer IP>" (two
@@ -387,10 +506,10 @@ export function parsePlatformConfig(
     );
   }
   if (config.mongodbMode === "external") {
-    for (const key of ["appAMongodbUri", "appBMongodbUri"] as const) {
-      if (config.secrets[key] === undefined)
+    for (const entry of catalogue) {
+      if (config.secrets.mongodbUris[entry.name] === undefined)
         r.errors.push(
-          `${key}: required when mongodbMode is external, set it with \`pulumi config set --secret ${key} mongodb://...\``,
+          `mongodbUris.${entry.name}: required when mongodbMode is external, set it with \`pulumi config set --secret --path 'mongodbUris["${entry.name}"]' mongodb://...\``,
         );
     }
     if (config.mongodbEgressCidrs.length === 0)
@@ -402,23 +521,26 @@ export function parsePlatformConfig(
   }
   if (config.cloudStack === undefined) {
     // Bring your own cluster: what the cloud stack would have generated must come from encrypted config.
-    const needed: (keyof PlatformSecretsConfig)[] = ["jwtSigningKey"];
-    if (config.mongodbMode === "operator")
-      needed.push("mongodbAppAPassword", "mongodbAppBPassword", "mongodbBackupPassword");
-    for (const key of needed) {
-      if (config.secrets[key] === undefined)
-        r.errors.push(
-          `${key}: required without cloudStack, create it with \`infra/scripts/init-secrets.sh ${stack}\` (pulumi config set --secret)`,
-        );
+    const needed: string[] = [];
+    if (config.secrets.jwtSigningKey === undefined) needed.push("jwtSigningKey");
+    if (config.mongodbMode === "operator") {
+      for (const entry of catalogue)
+        if (config.secrets.mongodbPasswords[entry.name] === undefined)
+          needed.push(`mongodbPasswords.${entry.name}`);
+      if (config.secrets.mongodbBackupPassword === undefined) needed.push("mongodbBackupPassword");
     }
+    for (const key of needed)
+      r.errors.push(
+        `${key}: required without cloudStack, create it with \`infra/scripts/init-secrets.sh ${stack}\` (pulumi config set --secret)`,
+      );
     if (config.publicUrl === undefined && config.cluster.domain === undefined)
       r.errors.push(
         "publicUrl: required without cloudStack when domain is not set (the JWT issuer and gatewayUrl)",
       );
   }
   if (stack === "prod") {
-    if (config.appA.minReplicas < 2) r.errors.push("appAMinReplicas: prod needs at least 2");
-    if (config.appB.minReplicas < 2) r.errors.push("appBMinReplicas: prod needs at least 2");
+    for (const [name, settings] of Object.entries(config.services))
+      if (settings.minReplicas < 2) r.errors.push(`services.${name}.minReplicas: prod needs at least 2`);
     if (config.mongodbMode === "operator" && config.mongodbMembers < 3)
       r.errors.push("mongodbMembers: prod needs at least 3");
   }

@@ -5,21 +5,18 @@
  */
 import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
 
+import { SERVICES, SHUTDOWN, type EnvName, type ServiceEntry } from "@platform/contract";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { APPS, BACKUP_KSA, MONGODB_NAME, MONGODB_USERS } from "../shared/contract.js";
+import { BACKUP_KSA, MONGODB_NAME } from "../shared/contract.js";
 import { MongoBackup } from "./components/backup.js";
 import { Gateway, type GatewayTls } from "./components/gateway.js";
 import { MongoDb, MONGODB_PORT } from "./components/mongodb.js";
 import { PlatformNamespace } from "./components/namespace.js";
 import { Workload, type Peer, type SecretKeyRef } from "./components/workload.js";
 import { zoneAntiAffinity, type ClusterInputs } from "./cluster-inputs.js";
-import { isGkeGatewayClass, type AppConfig, type PlatformConfig } from "./config.js";
-
-/** The app's own shutdown bounds (SHUTDOWN_DRAIN_DELAY_MS, SHUTDOWN_TIMEOUT_MS). */
-const DRAIN_DELAY_MS = 5000;
-const SHUTDOWN_TIMEOUT_MS = 25000;
+import { isGkeGatewayClass, type PlatformConfig, type ServiceSettings } from "./config.js";
 /** Key of the connection string in the operator's per-user Secrets; the external-mode Secrets use the same. */
 const URI_KEY = "connectionString.standard";
 
@@ -27,8 +24,8 @@ const URI_KEY = "connectionString.standard";
 export interface PlatformOutputs {
   /** Base URL of the public API (`publicUrl`, else https://<domain>). */
   gatewayUrl: string;
-  /** Deployed image per app, keyed like the config (`appA`, `appB`): the delivery scripts compare against it. */
-  images: pulumi.Output<{ appA: string; appB: string }>;
+  /** Deployed image per service, by service name: the delivery scripts compare against it. */
+  images: pulumi.Output<Record<string, string>>;
   namespace: pulumi.Output<string>;
 }
 
@@ -41,7 +38,7 @@ export function imageReference(registryUrl: string | undefined, name: string, re
 
 /**
  * The release version an image reference is tagged with: the tag's leading `x.y.z`, before any `-suffix` (a
- * build's commit) or `+metadata`, ignoring a digest (`.../app-a:0.1.0-118cb37716da` and `.../app-a:1.2.3@sha256:...`
+ * build's commit) or `+metadata`, ignoring a digest (`.../<service>:0.1.0-118cb37716da` and `.../<service>:1.2.3@sha256:...`
  * give `0.1.0` and `1.2.3`). Undefined when the reference has no version tag (`...@sha256:...`, `:dev`,
  * `:sha-<commit>`): the app then reports its package.json version (runtime contract, "Version").
  */
@@ -72,8 +69,33 @@ function urlPort(url: string): number {
   return u.port ? Number(u.port) : u.protocol === "https:" ? 443 : 80;
 }
 
-/** Creates every Kubernetes object of the platform. */
-export function createPlatform(cfg: PlatformConfig, cluster: ClusterInputs): PlatformOutputs {
+/**
+ * The catalogue in an order where every service comes after the services it calls, so a caller's environment can
+ * name its callee's in-cluster URL and its first rollout starts once the callee's has.
+ */
+export function dependencyOrder(services: readonly ServiceEntry[]): ServiceEntry[] {
+  const ordered: ServiceEntry[] = [];
+  const visiting = new Set<string>();
+  const visit = (entry: ServiceEntry) => {
+    if (ordered.includes(entry)) return;
+    if (visiting.has(entry.name)) throw new Error(`services.json: ${entry.name} is part of a call cycle`);
+    visiting.add(entry.name);
+    for (const callee of entry.calls) {
+      const target = services.find((s) => s.name === callee);
+      if (target) visit(target);
+    }
+    ordered.push(entry);
+  };
+  services.forEach(visit);
+  return ordered;
+}
+
+/** Creates every Kubernetes object of the platform, one Workload per service of the catalogue. */
+export function createPlatform(
+  cfg: PlatformConfig,
+  cluster: ClusterInputs,
+  catalogue: readonly ServiceEntry[] = SERVICES,
+): PlatformOutputs {
   // One explicit provider: no object silently lands in whatever context kubectl points at, unless the stack
   // deliberately leaves `kubeconfig` unset (then the provider uses KUBECONFIG / the default context).
   const provider = new k8s.Provider("kubernetes", {
@@ -88,101 +110,112 @@ export function createPlatform(cfg: PlatformConfig, cluster: ClusterInputs): Pla
   );
   const gatewayUrl = cfg.publicUrl ?? `https://${cluster.domain ?? ""}`;
 
-  const mongo = createDatabase(cfg, cluster, ns.name, provider);
+  const mongo = createDatabase(cfg, cluster, ns.name, provider, catalogue);
 
-  const jwtSecret = new k8s.core.v1.Secret(
-    "app-b-jwt",
-    {
-      metadata: { name: "app-b-jwt", namespace: ns.name },
-      type: "Opaque",
-      stringData: {
-        JWT_SIGNING_KEYS: pulumi
-          .secret(cluster.jwtSigningKey)
-          .apply((privateKeyPem) => JSON.stringify([{ kid: jwkThumbprint(privateKeyPem), privateKeyPem }])),
-      },
-    },
-    { provider },
-  );
-
-  const shared = (app: (typeof APPS)[keyof typeof APPS], c: AppConfig) => ({
-    namespace: ns.name,
-    image: imageReference(cluster.registryUrl, app.name, c.image),
-    imagePullPolicy: cfg.imagePullPolicy,
-    port: app.port,
-    metricsPort: app.metricsPort,
-    resources: c,
-    preStopSleepSeconds: cfg.preStopSleepSeconds,
-    rolloutTimeoutSeconds: cfg.rolloutTimeoutSeconds,
-    shutdownTimeoutSeconds: SHUTDOWN_TIMEOUT_MS / 1000,
-    zoneSpread: cluster.zoneCount > 1 ? ("DoNotSchedule" as const) : ("ScheduleAnyway" as const),
-    ingressFromCidrs: cfg.gatewaySourceRanges,
-    podMonitoring: cfg.gke.podMonitoring,
-  });
-  const autoscaling = (c: AppConfig) => ({
-    minReplicas: c.minReplicas,
-    maxReplicas: c.maxReplicas,
-    cpuTargetPercent: c.cpuTargetPercent,
-    scaleUpStabilizationSeconds: cfg.hpaScaleUpStabilizationSeconds,
-    scaleDownStabilizationSeconds: cfg.hpaScaleDownStabilizationSeconds,
-  });
-  const commonEnv = (app: (typeof APPS)[keyof typeof APPS], c: AppConfig) => ({
+  const traffic = cfg.gke.trafficAutoscaling;
+  const settingsOf = (entry: ServiceEntry): ServiceSettings => {
+    const settings = cfg.services[entry.name];
+    if (settings === undefined) throw new Error(`no config for service ${entry.name}`);
+    return settings;
+  };
+  const imageOf = (entry: ServiceEntry) =>
+    imageReference(cluster.registryUrl, entry.name, settingsOf(entry).image);
+  const commonEnv = (entry: ServiceEntry): Partial<Record<EnvName, pulumi.Input<string>>> => ({
     NODE_ENV: "production",
     HOST: "0.0.0.0",
-    PORT: String(app.port),
-    METRICS_PORT: String(app.metricsPort),
-    LOG_LEVEL: c.logLevel,
-    MONGODB_DB: app.db,
+    PORT: String(entry.port),
+    METRICS_PORT: String(entry.metricsPort),
+    LOG_LEVEL: settingsOf(entry).logLevel,
+    MONGODB_DB: entry.database,
     FERRETDB_WORKAROUNDS: String(cfg.ferretdbWorkarounds),
-    SHUTDOWN_DRAIN_DELAY_MS: String(DRAIN_DELAY_MS),
-    SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+    SHUTDOWN_DRAIN_DELAY_MS: String(SHUTDOWN.productionDrainDelayMs),
+    SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN.timeoutMs),
     JWT_ISSUER: gatewayUrl,
     JWT_AUDIENCE: cfg.jwtAudience,
     // How many X-Forwarded-For entries the Gateway appends (2 on GKE's global external ALB, 1 for a Gateway in
-    // the cluster): the client address app-b's login throttle counts by.
+    // the cluster): the client address the token issuer's login throttle counts by.
     TRUST_PROXY: String(cfg.gatewayProxyHops),
-    ...serviceVersion(imageReference(cluster.registryUrl, app.name, c.image)),
+    ...serviceVersion(imageOf(entry)),
   });
   const waitForDb = { ...opts, dependsOn: mongo.dependsOn };
 
-  const appB = new Workload(
-    APPS.b.name,
-    {
-      ...shared(APPS.b, cfg.appB),
-      env: commonEnv(APPS.b, cfg.appB),
-      secretEnv: {
-        MONGODB_URI: mongo.uri(MONGODB_USERS.appB),
-        JWT_SIGNING_KEYS: { secretName: jwtSecret.metadata.name, key: "JWT_SIGNING_KEYS" },
+  const workloads = new Map<string, Workload>();
+  for (const entry of dependencyOrder(catalogue)) {
+    const settings = settingsOf(entry);
+    const byRate = entry.autoscaling === "requests" && traffic;
+    const env = commonEnv(entry);
+    const secretEnv: Partial<Record<EnvName, SecretKeyRef>> = { MONGODB_URI: mongo.uri(entry.name) };
+    if (entry.tokens === "issuer") {
+      const keys = new k8s.core.v1.Secret(
+        `${entry.name}-jwt`,
+        {
+          metadata: { name: `${entry.name}-jwt`, namespace: ns.name },
+          type: "Opaque",
+          stringData: {
+            JWT_SIGNING_KEYS: pulumi
+              .secret(cluster.jwtSigningKey)
+              .apply((privateKeyPem) =>
+                JSON.stringify([{ kid: jwkThumbprint(privateKeyPem), privateKeyPem }]),
+              ),
+          },
+        },
+        { provider },
+      );
+      secretEnv.JWT_SIGNING_KEYS = { secretName: keys.metadata.name, key: "JWT_SIGNING_KEYS" };
+    }
+    if (entry.tokens === "verifier") {
+      const issuer = catalogue.find((s) => s.tokens === "issuer");
+      const issuerWorkload = issuer && workloads.get(issuer.name);
+      if (issuerWorkload === undefined)
+        throw new Error(`${entry.name} verifies tokens but no issuer was created`);
+      env.JWKS_URL = pulumi.interpolate`${issuerWorkload.internalUrl}/.well-known/jwks.json`;
+    }
+    const callees = entry.calls
+      .map((name) => catalogue.find((s) => s.name === name))
+      .filter((s) => s !== undefined);
+    const workload = new Workload(
+      entry.name,
+      {
+        namespace: ns.name,
+        image: imageOf(entry),
+        imagePullPolicy: cfg.imagePullPolicy,
+        port: entry.port,
+        metricsPort: entry.metricsPort,
+        resources: settings,
+        preStopSleepSeconds: cfg.preStopSleepSeconds,
+        rolloutTimeoutSeconds: cfg.rolloutTimeoutSeconds,
+        shutdownTimeoutSeconds: SHUTDOWN.timeoutMs / 1000,
+        zoneSpread: cluster.zoneCount > 1 ? "DoNotSchedule" : "ScheduleAnyway",
+        // Only a service with routes is reached from the load balancer's ranges.
+        ingressFromCidrs: entry.routes.length > 0 ? cfg.gatewaySourceRanges : [],
+        podMonitoring: cfg.gke.podMonitoring,
+        env,
+        secretEnv,
+        autoscaling: {
+          minReplicas: settings.minReplicas,
+          maxReplicas: settings.maxReplicas,
+          cpuTargetPercent: settings.cpuTargetPercent,
+          scaleUpStabilizationSeconds: cfg.hpaScaleUpStabilizationSeconds,
+          scaleDownStabilizationSeconds: cfg.hpaScaleDownStabilizationSeconds,
+          ...(byRate
+            ? {
+                maxRatePerEndpoint: settings.maxRatePerEndpoint,
+                traffic: { serviceName: entry.name, capacityTargetPercent: settings.capacityTargetPercent },
+              }
+            : {}),
+        },
+        ingressFromApps: catalogue.filter((s) => s.calls.includes(entry.name)).map((s) => s.name),
+        egressTo: [...callees.map((s) => ({ app: s.name, port: s.port })), ...mongo.peers],
       },
-      autoscaling: autoscaling(cfg.appB),
-      ingressFromApps: [APPS.a.name],
-      egressTo: mongo.peers,
-    },
-    waitForDb,
-  );
-  const traffic = cfg.gke.trafficAutoscaling;
-  const appA = new Workload(
-    APPS.a.name,
-    {
-      ...shared(APPS.a, cfg.appA),
-      env: {
-        ...commonEnv(APPS.a, cfg.appA),
-        JWKS_URL: pulumi.interpolate`${appB.internalUrl}/.well-known/jwks.json`,
-      },
-      secretEnv: { MONGODB_URI: mongo.uri(MONGODB_USERS.appA) },
-      autoscaling: {
-        ...autoscaling(cfg.appA),
-        ...(traffic
-          ? {
-              maxRatePerEndpoint: cfg.appA.maxRatePerEndpoint,
-              traffic: { serviceName: APPS.a.name, capacityTargetPercent: cfg.appA.capacityTargetPercent },
-            }
-          : {}),
-      },
-      ingressFromApps: [],
-      egressTo: [{ app: APPS.b.name, port: APPS.b.port }, ...mongo.peers],
-    },
-    waitForDb,
-  );
+      waitForDb,
+    );
+    workloads.set(entry.name, workload);
+  }
+  const workloadOf = (entry: ServiceEntry): Workload => {
+    const workload = workloads.get(entry.name);
+    if (workload === undefined) throw new Error(`no workload for ${entry.name}`);
+    return workload;
+  };
 
   const tls: GatewayTls =
     cfg.secrets.gatewayTlsCertificate !== undefined && cfg.secrets.gatewayTlsPrivateKey !== undefined
@@ -201,13 +234,17 @@ export function createPlatform(cfg: PlatformConfig, cluster: ClusterInputs): Pla
       tls,
       // A GKE NamedAddress means nothing to another implementation.
       addressName: gkeClass ? cluster.gatewayAddressName : undefined,
-      auth: { service: appB.service.metadata.name, port: APPS.b.port },
       // One value for the Service annotation (what traffic-based autoscaling reads) and the backend policy.
-      api: {
-        service: appA.service.metadata.name,
-        port: APPS.a.port,
-        ...(traffic ? { maxRatePerEndpoint: cfg.appA.maxRatePerEndpoint } : {}),
-      },
+      backends: catalogue
+        .filter((entry) => entry.routes.length > 0)
+        .map((entry) => ({
+          service: workloadOf(entry).service.metadata.name,
+          port: entry.port,
+          pathPrefixes: entry.routes,
+          ...(entry.autoscaling === "requests" && traffic
+            ? { maxRatePerEndpoint: settingsOf(entry).maxRatePerEndpoint }
+            : {}),
+        })),
       gkePolicies: cfg.gke.gatewayPolicies
         ? {
             sslPolicyName: cluster.sslPolicyName,
@@ -226,7 +263,7 @@ export function createPlatform(cfg: PlatformConfig, cluster: ClusterInputs): Pla
       BACKUP_KSA,
       {
         namespace: ns.name,
-        connectionSecretName: mongo.uri(MONGODB_USERS.backup).secretName,
+        connectionSecretName: mongo.uri(BACKUP_KSA).secretName,
         mongoPeers: mongo.peers,
         bucket: cluster.backupBucket ?? "",
         gcpServiceAccount: cfg.gke.workloadIdentity ? cluster.backupServiceAccount : undefined,
@@ -238,12 +275,16 @@ export function createPlatform(cfg: PlatformConfig, cluster: ClusterInputs): Pla
     );
   }
 
+  const names = catalogue.map((entry) => entry.name);
   return {
     gatewayUrl,
-    images: pulumi.all([appA.deployment.spec, appB.deployment.spec]).apply(([a, b]) => ({
-      appA: a.template.spec.containers[0]?.image ?? "",
-      appB: b.template.spec.containers[0]?.image ?? "",
-    })),
+    images: pulumi
+      .all(catalogue.map((entry) => workloadOf(entry).deployment.spec))
+      .apply((specs) =>
+        Object.fromEntries(
+          specs.map((spec, i) => [names[i] ?? "", spec.template.spec.containers[0]?.image ?? ""]),
+        ),
+      ),
     namespace: ns.name,
   };
 }
@@ -263,12 +304,13 @@ function createDatabase(
   cluster: ClusterInputs,
   namespace: pulumi.Output<string>,
   provider: k8s.Provider,
+  catalogue: readonly ServiceEntry[],
 ): Database {
   if (cfg.mongodbMode === "external") {
+    // One database user per service (named after it) and the backup job's.
     const uris: Record<string, string | undefined> = {
-      [MONGODB_USERS.appA]: cfg.secrets.appAMongodbUri,
-      [MONGODB_USERS.appB]: cfg.secrets.appBMongodbUri,
-      [MONGODB_USERS.backup]: cfg.secrets.backupMongodbUri,
+      ...cfg.secrets.mongodbUris,
+      [BACKUP_KSA]: cfg.secrets.backupMongodbUri,
     };
     const secrets = Object.entries(uris)
       .filter((entry): entry is [string, string] => entry[1] !== undefined)
@@ -300,9 +342,13 @@ function createDatabase(
       members: cfg.mongodbMembers,
       version: cfg.mongodbVersion,
       users: [
-        { name: MONGODB_USERS.appA, roles: [{ name: "readWrite", db: APPS.a.db }], password: passwords.appA },
-        { name: MONGODB_USERS.appB, roles: [{ name: "readWrite", db: APPS.b.db }], password: passwords.appB },
-        { name: MONGODB_USERS.backup, roles: [{ name: "backup", db: "admin" }], password: passwords.backup },
+        ...catalogue.map((entry) => {
+          const password = passwords.services[entry.name];
+          if (password === undefined)
+            throw new Error(`operator mode without a MongoDB password for ${entry.name}`);
+          return { name: entry.name, roles: [{ name: "readWrite", db: entry.database }], password };
+        }),
+        { name: BACKUP_KSA, roles: [{ name: "backup", db: "admin" }], password: passwords.backup },
       ],
       storageSize: cfg.mongodbStorageSize,
       storageClass: cfg.mongodbStorageClass,

@@ -10,6 +10,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
+import { SERVICES, type ServiceEntry } from "@platform/contract";
 import { parse, stringify } from "yaml";
 
 import { parseCloudConfig } from "../cloud/config.js";
@@ -34,19 +35,29 @@ export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
 export type Layer = "cloud" | "platform";
 
 /** Mock values for the platform's secret keys, shaped so validation accepts them; each carries the marker. */
-const MOCK_SECRET_CONFIG: Record<string, () => string> = {
+const mockSecretConfig = (catalogue: readonly ServiceEntry[] = SERVICES): Record<string, () => string> => ({
   jwtSigningKey: () => mockEd25519Pem("config:jwtSigningKey"),
-  mongodbAppAPassword: () => mockSecret("config:mongodbAppAPassword"),
-  mongodbAppBPassword: () => mockSecret("config:mongodbAppBPassword"),
+  // One per service of the default catalogue; a test with its own catalogue sets its own.
+  mongodbPasswords: () =>
+    JSON.stringify(
+      Object.fromEntries(catalogue.map((s) => [s.name, mockSecret(`config:mongodbPasswords.${s.name}`)])),
+    ),
   mongodbBackupPassword: () => mockSecret("config:mongodbBackupPassword"),
-  appAMongodbUri: () => `mongodb://app-a:${mockSecret("uri:app-a")}@db.internal:27017/jobs`,
-  appBMongodbUri: () => `mongodb://app-b:${mockSecret("uri:app-b")}@db.internal:27017/auth`,
+  mongodbUris: () =>
+    JSON.stringify(
+      Object.fromEntries(
+        catalogue.map((s) => [
+          s.name,
+          `mongodb://${s.name}:${mockSecret(`uri:${s.name}`)}@db.internal:27017/${s.database}`,
+        ]),
+      ),
+    ),
   backupMongodbUri: () => `mongodb://backup:${mockSecret("uri:backup")}@db.internal:27017/?authSource=admin`,
   gatewayTlsCertificate: () =>
     `-----BEGIN CERTIFICATE-----\n${mockSecret("tls:crt")}\n-----END CERTIFICATE-----\n`,
   gatewayTlsPrivateKey: () =>
     `-----BEGIN PRIVATE KEY-----\n${mockSecret("tls:key")}\n-----END PRIVATE KEY-----\n`,
-};
+});
 
 /** The `Pulumi.<stack>.yaml` of a layer, if the stack exists there. */
 export function stackFile(infraDir: string, layer: Layer, stack: string): string {
@@ -54,6 +65,12 @@ export function stackFile(infraDir: string, layer: Layer, stack: string): string
 }
 
 const asConfigString = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
+
+/** True when a config value is encrypted, or is an object holding an encrypted value (`--secret --path`). */
+const isEncrypted = (value: unknown): boolean =>
+  typeof value === "object" &&
+  value !== null &&
+  ("secure" in value || Object.values(value).some((inner) => isEncrypted(inner)));
 
 /** Reads the project name and the stack's config as the CLI would hand it to the program. */
 export async function loadStackConfig(infraDir: string, layer: Layer, stack: string) {
@@ -71,10 +88,10 @@ export async function loadStackConfig(infraDir: string, layer: Layer, stack: str
     if (decl.default !== undefined) config[`${project.name}:${key}`] = asConfigString(decl.default);
   }
   for (const [key, value] of Object.entries(file?.config ?? {})) {
-    if (typeof value === "object" && value !== null && "secure" in value) {
+    if (isEncrypted(value)) {
       // Encrypted values cannot be read offline; a marked mock of the right shape stands in.
       const name = key.split(":")[1] ?? key;
-      config[key] = MOCK_SECRET_CONFIG[name]?.() ?? `${MOCK_SECRET_MARKER}-config`;
+      config[key] = mockSecretConfig()[name]?.() ?? `${MOCK_SECRET_MARKER}-config`;
       secretKeys.push(key);
     } else {
       config[key] = asConfigString(value);
@@ -99,6 +116,8 @@ export interface PlatformRunOptions {
   overrides?: Record<string, string>;
   /** Outputs of the referenced cloud stack; default: the cloud stack of the same name, rendered under mocks. */
   cloudOutputs?: StackOutputs;
+  /** The service catalogue; default: @platform/contract's services.json. */
+  catalogue?: readonly ServiceEntry[];
 }
 
 /** Runs the platform layer for `stack` under mocks. A referenced cloud stack is rendered first. */
@@ -110,13 +129,19 @@ export async function runPlatformStack(infraDir: string, stack: string, options:
   if (!cloudStack) {
     // Bring your own cluster: the secrets a real stack holds encrypted stand in as marked mocks.
     const viaCertMap = Boolean(merged[key("certificateMapName")]);
-    for (const [name, mock] of Object.entries(MOCK_SECRET_CONFIG)) {
-      if (merged[key(name)] || (viaCertMap && name.startsWith("gatewayTls"))) continue;
+    for (const [name, mock] of Object.entries(mockSecretConfig(options.catalogue))) {
+      const given = merged[key(name)];
+      if ((given && given !== "{}") || (viaCertMap && name.startsWith("gatewayTls"))) continue;
       merged[key(name)] = mock();
       secretKeys.push(key(name));
     }
   }
-  const { config: platformConfig } = parsePlatformConfig({ get: (name) => merged[key(name)] }, stack);
+  const catalogue = options.catalogue ?? SERVICES;
+  const { config: platformConfig } = parsePlatformConfig(
+    { get: (name) => merged[key(name)] },
+    stack,
+    catalogue,
+  );
   let stackReferences: Record<string, StackOutputs> | undefined;
   if (cloudStack) {
     const outputs =
@@ -125,7 +150,12 @@ export async function runPlatformStack(infraDir: string, stack: string, options:
     stackReferences = { [cloudStack]: outputs };
   }
   return runUnderMocks(
-    async () => createPlatform(platformConfig, await resolveClusterInputs(platformConfig)),
+    async () =>
+      createPlatform(
+        platformConfig,
+        await resolveClusterInputs(platformConfig, undefined, catalogue),
+        catalogue,
+      ),
     { project, stack, config: merged, secretKeys, stackReferences },
   );
 }

@@ -46,7 +46,14 @@ export class Reader {
   /** Keys that must be set with `pulumi config set --secret`. */
   readonly secretKeys = new Set<string>();
 
-  constructor(private readonly source: ConfigSource) {}
+  /**
+   * @param setCommand how a user sets a key, for "required" messages (`pulumi config set --path` for keys inside
+   * an object such as `services.<name>.image`).
+   */
+  constructor(
+    readonly source: ConfigSource,
+    private readonly setCommand = "pulumi config set",
+  ) {}
 
   /** True when the key has a non-empty value (records the key). */
   has(key: string): boolean {
@@ -60,7 +67,7 @@ export class Reader {
     const value = this.source.get(key) ?? fallback;
     if (value === undefined || value === "") {
       if (fallback === undefined)
-        this.errors.push(`${key}: required, set it with \`pulumi config set ${key} <value>\``);
+        this.errors.push(`${key}: required, set it with \`${this.setCommand} ${key} <value>\``);
       return fallback ?? "";
     }
     return value;
@@ -136,6 +143,30 @@ export class Reader {
     const list = this.stringArray(key, fallback);
     for (const cidr of list) if (!isCidr(cidr)) this.errors.push(`${key}: "${cidr}" is not an IPv4 CIDR`);
     return list;
+  }
+
+  /**
+   * An object value (YAML map in the stack file, `pulumi config set --path 'key.field' ...`): undefined when unset.
+   * Pulumi hands structured config over as a JSON string.
+   */
+  object(key: string): Record<string, unknown> | undefined {
+    const raw = this.optional(key);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
+        return parsed as Record<string, unknown>;
+    } catch {
+      // Reported below without the value (it may be a secret).
+    }
+    this.errors.push(`${key}: expected an object (a YAML map in the stack file)`);
+    return undefined;
+  }
+
+  /** An object of secret values, e.g. one password per service. */
+  secretObject(key: string): Record<string, unknown> | undefined {
+    this.secretKeys.add(key);
+    return this.object(key);
   }
 
   /** Throws one {@link ConfigValidationError} listing every problem, if there is any. */

@@ -1,13 +1,8 @@
 /**
  * What the two layers agree on: names both sides must spell the same, and the cloud stack's outputs the platform
- * layer reads. No provider is imported here (the platform layer loads this file).
+ * layer reads. No provider is imported here (the platform layer loads this file). The services themselves (names,
+ * ports, databases) are @platform/contract's catalogue.
  */
-
-/** Ports and database names from the services' runtime contract. */
-export const APPS = {
-  a: { name: "app-a", port: 3000, metricsPort: 9464, db: "jobs" },
-  b: { name: "app-b", port: 3001, metricsPort: 9465, db: "auth" },
-} as const;
 
 /** Namespace of the services and MongoDB unless a stack sets `namespace`. */
 export const DEFAULT_NAMESPACE = "platform";
@@ -17,9 +12,6 @@ export const BACKUP_KSA = "mongodb-backup";
 
 /** Name of the MongoDBCommunity resource, and so of its StatefulSet (the monitoring queries use it). */
 export const MONGODB_NAME = "mongodb";
-
-/** Database users the operator creates; one per client. */
-export const MONGODB_USERS = { appA: APPS.a.name, appB: APPS.b.name, backup: BACKUP_KSA } as const;
 
 /** Source ranges of Google's external Application Load Balancers and their health checks. */
 export const GCLB_SOURCE_RANGES = ["35.191.0.0/16", "130.211.0.0/22"] as const;
@@ -52,10 +44,10 @@ export const CLOUD_OUTPUTS = {
   backupServiceAccount: "backupServiceAccount",
   /** CIDRs the API server is reached at from pods (operator, MongoDB agents). */
   apiServerCidrs: "apiServerCidrs",
-  /** app-b's Ed25519 signing key, PKCS#8 PEM (secret). */
+  /** The token issuer's Ed25519 signing key, PKCS#8 PEM (secret). */
   jwtSigningKey: "jwtSigningKey",
-  /** Passwords of the MongoDB users (secret). */
-  mongodbAppAPassword: "mongodbAppAPassword",
-  mongodbAppBPassword: "mongodbAppBPassword",
+  /** Passwords of the services' MongoDB users, by service name (secret object; @platform/contract's catalogue). */
+  mongodbPasswords: "mongodbPasswords",
+  /** Password of the backup job's MongoDB user (secret). */
   mongodbBackupPassword: "mongodbBackupPassword",
 } as const;

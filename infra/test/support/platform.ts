@@ -1,4 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call -- rendered manifests and resource inputs are untyped JSON; the assertions are what check their shape */
+import type { ServiceEntry } from "@platform/contract";
+
 import type { CloudOutputs } from "../../src/cloud/program.js";
 import type { PlatformOutputs } from "../../src/platform/program.js";
 import {
@@ -63,8 +65,13 @@ export async function runForTest(
   stack: string,
   overrides: Record<string, string> = {},
   cloudOutputs?: StackOutputs,
+  catalogue?: readonly ServiceEntry[],
 ): Promise<StackRun> {
-  const { resources, result } = await runPlatformStack(infraDir, stack, { overrides, cloudOutputs });
+  const { resources, result } = await runPlatformStack(infraDir, stack, {
+    overrides,
+    cloudOutputs,
+    catalogue,
+  });
   const objects = kubernetesObjects(resources) as K8sObject[];
   return {
     ...helpers(resources, result),

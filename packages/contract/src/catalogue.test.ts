@@ -39,6 +39,17 @@ describe("the service catalogue", () => {
     expect(() => parseCatalogue(withService(changes, doc.services.length - 1))).toThrow(message);
   });
 
+  it("when a service scales on requests without its measured per-pod rate, then parsing fails", () => {
+    const last = doc.services.length - 1;
+    const { requestsPerSecondPerPod: _, ...withoutRate } = {
+      ...doc.services[last]!,
+      autoscaling: "requests",
+    };
+    expect(() =>
+      parseCatalogue({ services: doc.services.map((s, i) => (i === last ? withoutRate : s)) }),
+    ).toThrow(/requestsPerSecondPerPod: expected the measured per-pod rate/);
+  });
+
   it("when two services share a port, database or route, then parsing fails", () => {
     const first = doc.services[0]!;
     expect(() => parseCatalogue(withService({ port: first.port }, 1))).toThrow(/port \d+ is used twice/);

@@ -34,6 +34,12 @@ export interface ServiceEntry {
   /** Services it calls: egress from it and ingress to them are allowed, nothing else. */
   readonly calls: readonly string[];
   readonly autoscaling: AutoscalingMetric;
+  /**
+   * Requests per second one pod serves at the latency objective, measured by bench/pod-capacity.sh
+   * (docs/benchmarks.md): the request-rate target, GKE's max-rate-per-endpoint and the capacity model read it
+   * here. Required with `"autoscaling": "requests"`.
+   */
+  readonly requestsPerSecondPerPod?: number;
   /** The deploy smoke test checks its health and version through the Gateway. */
   readonly smokeTest: boolean;
   readonly resources: ServiceResources;
@@ -75,6 +81,11 @@ export function parseCatalogue(doc: unknown): ServiceEntry[] {
     if (!Array.isArray(e.calls) || !e.calls.every((c) => typeof c === "string"))
       bad("calls", "an array of service names");
     if (!["cpu", "requests"].includes(e.autoscaling as string)) bad("autoscaling", "cpu or requests");
+    const rate = e.requestsPerSecondPerPod;
+    if (rate !== undefined && (typeof rate !== "number" || !Number.isInteger(rate) || rate < 1))
+      bad("requestsPerSecondPerPod", "a positive whole number");
+    if (e.autoscaling === "requests" && rate === undefined)
+      bad("requestsPerSecondPerPod", "the measured per-pod rate when autoscaling is requests");
     if (typeof e.smokeTest !== "boolean") bad("smokeTest", "true or false");
     const r = e.resources as Record<string, unknown> | undefined;
     for (const field of ["cpuRequest", "cpuLimit", "memoryRequest", "memoryLimit"])

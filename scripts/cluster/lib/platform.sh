@@ -50,8 +50,14 @@ pulumi_env_lines() {
   echo "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true"
 }
 
+# The services of the catalogue, one name per line.
+catalogue_services() {
+  node -p "require('$repo_root/packages/contract/src/services.json').services.map((s) => s.name).join('\n')"
+}
+
+# configure_stack IMAGES: IMAGES is JSON {"<service>": "<image reference>"} for every service of the catalogue.
 configure_stack() {
-  local app_a_image=$1 app_b_image=$2
+  local images=$1
   # A config file left from another cluster's state (a purged state, another checkout's run) holds that state's
   # secrets salt: a new stack starts from a new file.
   if ! (cd "$platform_dir" && pulumi --non-interactive stack ls --json) | grep -q "\"name\": \"$stack\""; then
@@ -65,11 +71,16 @@ configure_stack() {
   local config
   config=$(
     NODE_IP=$node_ip HTTP_PORT=$gateway_http_port HTTPS_PORT=$gateway_https_port API_PORT=$apiserver_port \
-      APP_A_IMAGE=$app_a_image APP_B_IMAGE=$app_b_image DB=$db \
+      IMAGES=$images DB=$db \
       TLS_CERT="$pki/gateway.crt" TLS_KEY="$pki/gateway.key" JWT_KEY="$jwt_key" \
       node "$repo_root/scripts/cluster/local-stack-config.js"
   )
   pulumi_stack config set-all --json "$config" >/dev/null
+  # Per-service secrets are objects, which set-all --json cannot encrypt: one `--secret --path` each, through stdin.
+  local name database
+  while read -r name database; do
+    printf '%s/%s' "$db" "$database" | pulumi_stack config set --secret --path "mongodbUris[\"$name\"]" >/dev/null
+  done < <(node -p "require('$repo_root/packages/contract/src/services.json').services.map((s) => s.name + ' ' + s.database).join('\n')")
 }
 
 deploy_platform() {

@@ -7,7 +7,7 @@ import { recordResult } from "../src/results.js";
 const env = inject("cluster");
 const { namespace, images } = JSON.parse(pulumi(["stack", "output", "--json"]).stdout) as {
   namespace: string;
-  images: { appA: string };
+  images: Record<string, string>;
 };
 const DB = { host: "10.244.0.1", port: 27017 };
 const svc = (app: string) => `${app}.${namespace}.svc.cluster.local`;
@@ -24,7 +24,7 @@ const record = (from: string, to: string, open: boolean) => {
 // enforced by kube-router on the local cluster.
 describe("the platform's NetworkPolicies, enforced", () => {
   beforeAll(() => {
-    kubectl(["apply", "-f", "-"], { input: probePodManifest(namespace, "policy-probe", images.appA) });
+    kubectl(["apply", "-f", "-"], { input: probePodManifest(namespace, "policy-probe", images["app-a"]!) });
     kubectl(["wait", "--for=condition=Ready", "pod/policy-probe", "-n", namespace, "--timeout=120s"]);
   });
   afterAll(() => {

@@ -30,12 +30,10 @@ type Images = Record<(typeof APPS)[number], string>;
 const stackOutputs = () =>
   JSON.parse(pulumi(["stack", "output", "--json"]).stdout) as {
     namespace: string;
-    images: { appA: string; appB: string };
+    images: Images;
   };
-const byApp = (images: { appA: string; appB: string }): Images => ({
-  "app-a": images.appA,
-  "app-b": images.appB,
-});
+// The `images` output is keyed by service name, as the delivery scripts' images files are.
+const byApp = (images: Images): Images => ({ "app-a": images["app-a"], "app-b": images["app-b"] });
 const { namespace } = stackOutputs();
 const v1 = byApp(stackOutputs().images);
 const V1_VERSION = JSON.parse(readFileSync(join(repoRoot, "apps/app-a/package.json"), "utf8")) as {

@@ -16,14 +16,30 @@ describe("refusing bad config, and tearing the platform down", () => {
       const config = join(dir, "Pulumi.local.yaml");
       copyFileSync(join(repoRoot, "infra/platform/Pulumi.local.yaml"), config);
       const cases: [string[], RegExp][] = [
-        [["gke-platform:appAMinReplicas", "4", "gke-platform:appAMaxReplicas", "2"], /appAMaxReplicas/],
+        [
+          [
+            'gke-platform:services["app-a"].minReplicas',
+            "4",
+            'gke-platform:services["app-a"].maxReplicas',
+            "2",
+          ],
+          /services\.app-a\.minReplicas: 4 is above services\.app-a\.maxReplicas 2/,
+        ],
         [["gke-platform:gatewayClassName", "no-such-class"], /gatewayClassName/],
       ];
       for (const [index, [pairs, message]] of cases.entries()) {
         const file = join(dir, `case-${String(index)}.yaml`);
         copyFileSync(config, file);
         for (let i = 0; i < pairs.length; i += 2) {
-          const set = pulumi(["config", "set", pairs[i] ?? "", pairs[i + 1] ?? "", "--config-file", file]);
+          const set = pulumi([
+            "config",
+            "set",
+            "--path",
+            pairs[i] ?? "",
+            pairs[i + 1] ?? "",
+            "--config-file",
+            file,
+          ]);
           expect(set.status, set.output).toBe(0);
         }
         const preview = pulumi(["preview", "--config-file", file]);

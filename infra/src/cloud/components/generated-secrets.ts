@@ -1,23 +1,26 @@
+import { SERVICES, type ServiceEntry } from "@platform/contract";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 
 /**
  * What the platform layer needs generated and cannot generate itself (it runs with the Kubernetes provider only):
- * app-b's Ed25519 JWT signing key and the MongoDB users' passwords. Kept in this stack's state (encrypted by its
+ * the token issuer's Ed25519 JWT signing key and the MongoDB users' passwords (one per service of the catalogue). Kept in this stack's state (encrypted by its
  * secrets provider) and exported as secret outputs. Rotating one: `pulumi up --replace <urn>`, then `pulumi up`
  * of the platform stack.
  */
 export class GeneratedSecrets extends pulumi.ComponentResource {
   /** PKCS#8 PEM of the Ed25519 key (secret). */
   readonly jwtSigningKey: pulumi.Output<string>;
-  readonly mongodbPasswords: {
-    appA: pulumi.Output<string>;
-    appB: pulumi.Output<string>;
-    backup: pulumi.Output<string>;
-  };
+  /** One per service of the catalogue, by service name (its database user is named after it). */
+  readonly mongodbPasswords: Record<string, pulumi.Output<string>>;
+  readonly mongodbBackupPassword: pulumi.Output<string>;
 
-  constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    opts?: pulumi.ComponentResourceOptions,
+    catalogue: readonly ServiceEntry[] = SERVICES,
+  ) {
     super("gke-cloud:index:GeneratedSecrets", name, {}, opts);
     const child = { parent: this };
     const key = new tls.PrivateKey("jwt-signing-key", { algorithm: "ED25519" }, child);
@@ -27,11 +30,9 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
       pulumi.secret(
         new random.RandomPassword(`mongodb-${user}-password`, { length: 40, special: false }, child).result,
       );
-    this.mongodbPasswords = {
-      appA: password("app-a"),
-      appB: password("app-b"),
-      backup: password("mongodb-backup"),
-    };
+    // The resource names (`mongodb-<service>-password`) predate the catalogue: existing passwords stay as they are.
+    this.mongodbPasswords = Object.fromEntries(catalogue.map((entry) => [entry.name, password(entry.name)]));
+    this.mongodbBackupPassword = password("mongodb-backup");
     this.registerOutputs({});
   }
 }

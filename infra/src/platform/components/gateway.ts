@@ -1,3 +1,4 @@
+import { READINESS_PATH } from "@platform/contract";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -5,6 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 export interface GatewayBackend {
   service: pulumi.Input<string>;
   port: number;
+  /** Path prefixes routed to it (the catalogue's `routes`); the longest matching prefix wins. */
+  pathPrefixes: readonly string[];
   /**
    * The per-endpoint rate the Service's `networking.gke.io/max-rate-per-endpoint` annotation carries. The
    * GCPBackendPolicy states the same value: its CRD says an omitted maxRatePerEndpoint means 1e8, which would
@@ -12,6 +15,8 @@ export interface GatewayBackend {
    */
   maxRatePerEndpoint?: number;
 }
+
+const longestPrefix = (b: GatewayBackend) => Math.max(...b.pathPrefixes.map((p) => p.length));
 
 /** How the HTTPS listener gets its certificate. */
 export type GatewayTls =
@@ -45,10 +50,8 @@ export interface GatewayArgs {
   tls: GatewayTls;
   /** Name of a pre-allocated address (GKE NamedAddress); undefined = the implementation picks one. */
   addressName?: string;
-  /** `/v1/auth/*` and `/.well-known/*`. */
-  auth: GatewayBackend;
-  /** Everything else under `/v1/*`. */
-  api: GatewayBackend;
+  /** Every service with routes, each with its path prefixes. */
+  backends: readonly GatewayBackend[];
   /** undefined = no GKE policy objects (another Gateway implementation). */
   gkePolicies?: GkeGatewayPolicies;
 }
@@ -66,6 +69,8 @@ export class Gateway extends pulumi.ComponentResource {
     super("platform:index:Gateway", name, {}, opts);
     if (args.httpPort === args.httpsPort)
       throw new pulumi.ResourceError("httpPort and httpsPort must differ", this);
+    if (args.backends.length === 0)
+      throw new pulumi.ResourceError("no service has routes: the Gateway would serve nothing", this);
     const child = { parent: this };
     const ns = args.namespace;
     const hostname = args.domain ? { hostname: args.domain } : {};
@@ -137,11 +142,14 @@ export class Gateway extends pulumi.ComponentResource {
         spec: {
           parentRefs: parent("https"),
           ...hostnames,
-          // Longest prefix wins, so /v1/auth goes to the auth service although /v1 also matches.
-          rules: [
-            { matches: [...prefix("/v1/auth"), ...prefix("/.well-known")], backendRefs: backend(args.auth) },
-            { matches: prefix("/v1"), backendRefs: backend(args.api) },
-          ],
+          // Longest prefix wins (Gateway API), so /v1/auth goes to its service although /v1 also matches.
+          // Rules with longer prefixes first, for implementations that take the first match.
+          rules: [...args.backends]
+            .sort((x, y) => longestPrefix(y) - longestPrefix(x))
+            .map((b) => ({
+              matches: b.pathPrefixes.flatMap(prefix),
+              backendRefs: backend(b),
+            })),
         },
       },
       { ...child, dependsOn: [this.gateway] },
@@ -183,7 +191,7 @@ export class Gateway extends pulumi.ComponentResource {
     p: GkeGatewayPolicies,
   ): void {
     const child = { parent: this };
-    for (const b of [args.auth, args.api]) {
+    for (const b of args.backends) {
       const serviceRef = { group: "", kind: "Service", name: b.service };
       const id = pulumi.output(b.service);
       new k8s.apiextensions.CustomResource(
@@ -199,7 +207,7 @@ export class Gateway extends pulumi.ComponentResource {
               healthyThreshold: 1,
               unhealthyThreshold: 2,
               logConfig: { enabled: false },
-              config: { type: "HTTP", httpHealthCheck: { port: b.port, requestPath: "/readyz" } },
+              config: { type: "HTTP", httpHealthCheck: { port: b.port, requestPath: READINESS_PATH } },
             },
             targetRef: serviceRef,
           },

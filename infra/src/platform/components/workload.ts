@@ -1,3 +1,4 @@
+import { HEALTH_PATH, METRICS_PATH, READINESS_PATH, type EnvName } from "@platform/contract";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -26,8 +27,9 @@ export interface WorkloadArgs {
   port: number;
   /** Port of the Prometheus endpoint (named `metrics`); never exposed on the Service. */
   metricsPort: number;
-  env: Record<string, pulumi.Input<string>>;
-  secretEnv: Record<string, SecretKeyRef>;
+  /** Typed by the runtime contract: a variable no service reads does not compile. */
+  env: Partial<Record<EnvName, pulumi.Input<string>>>;
+  secretEnv: Partial<Record<EnvName, SecretKeyRef>>;
   resources: { cpuRequest: string; cpuLimit: string; memoryRequest: string; memoryLimit: string };
   /** `maxRatePerEndpoint` becomes the GKE Service annotation (traffic-based autoscaling reads it). */
   autoscaling: AutoscalingPolicy & { maxRatePerEndpoint?: number };
@@ -60,7 +62,7 @@ export class Workload extends pulumi.ComponentResource {
   readonly service: k8s.core.v1.Service;
   readonly serviceAccount: k8s.core.v1.ServiceAccount;
   readonly hpa: k8s.autoscaling.v2.HorizontalPodAutoscaler;
-  /** In-cluster base URL, e.g. http://app-b.platform.svc.cluster.local:3001 */
+  /** In-cluster base URL, e.g. http://<service>.platform.svc.cluster.local:<port> */
   readonly internalUrl: pulumi.Output<string>;
 
   constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -144,18 +146,18 @@ export class Workload extends pulumi.ComponentResource {
                     limits: { cpu: args.resources.cpuLimit, memory: args.resources.memoryLimit },
                   },
                   startupProbe: {
-                    httpGet: { path: "/healthz", port: "http" },
+                    httpGet: { path: HEALTH_PATH, port: "http" },
                     periodSeconds: 2,
                     failureThreshold: 30,
                   },
                   livenessProbe: {
-                    httpGet: { path: "/healthz", port: "http" },
+                    httpGet: { path: HEALTH_PATH, port: "http" },
                     periodSeconds: 10,
                     timeoutSeconds: 2,
                     failureThreshold: 3,
                   },
                   readinessProbe: {
-                    httpGet: { path: "/readyz", port: "http" },
+                    httpGet: { path: READINESS_PATH, port: "http" },
                     periodSeconds: 5,
                     timeoutSeconds: 2,
                     failureThreshold: 2,
@@ -214,7 +216,7 @@ export class Workload extends pulumi.ComponentResource {
           metadata: meta,
           spec: {
             selector: { matchLabels: selector },
-            endpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }],
+            endpoints: [{ port: "metrics", path: METRICS_PATH, interval: "30s" }],
           },
         },
         child,
