@@ -8,7 +8,8 @@
 #
 # cloud: infra/cloud/ and infra/src/cloud/; platform: infra/platform/ and infra/src/platform/; both: the rest of
 # infra/ (shared code, package.json, tsconfig) and pnpm-lock.yaml. Not changes: tests, Markdown, other stacks' files,
-# and the image lines record-images.sh writes into infra/platform/Pulumi.<stack>.yaml (they record a deploy).
+# and the image lines record-images.sh writes into infra/platform/Pulumi.<stack>.yaml (`services.<name>.image`, or
+# the pre-catalogue `<prefix>Image` lines it replaces: they record a deploy).
 set -euo pipefail
 [ "$#" -ge 1 ] && [ "$#" -le 2 ] || { echo "usage: $0 <stack> [head]" >&2; exit 2; }
 stack=$1
@@ -31,7 +32,8 @@ while read -r file; do
       layer=${file#infra/}
       layer=${layer%%/*}
       if [ "$file" = "infra/platform/Pulumi.$stack.yaml" ] &&
-        ! git diff -U0 "$base" "$head" -- "$file" | grep '^[-+] ' | grep -vqE '^[-+]  gke-platform:app[A-Z]Image: '; then
+        ! git diff -U0 "$base" "$head" -- "$file" | grep '^[-+] ' |
+        grep -vqE '^[-+](      image|  gke-platform:[a-z][A-Za-z0-9]*Image): '; then
         continue # only recorded images changed
       fi
       [ "$layer" = cloud ] && cloud=true || platform=true ;;

@@ -4,9 +4,12 @@
 # changes.
 #
 #   infra/platform  Pulumi project gke-platform (Kubernetes only): image rollouts happen here
-#     config  appAImage / appBImage   full image reference <registry>/app-a@sha256:... , kept in the COMMITTED
-#                                     Pulumi.<stack>.yaml (record-images.sh), so any preview of main shows no change
-#     output  images                  {"appA": "<registry>/app-a@sha256:...", "appB": ...} deployed now
+#     config  services.<name>.image   full image reference <registry>/<name>@sha256:... per service of the
+#                                     catalogue, kept in the COMMITTED Pulumi.<stack>.yaml (record-images.sh), so
+#                                     any preview of main shows no change
+#     output  images                  {"<name>": "<registry>/<name>@sha256:...", ...} deployed now (stacks last
+#                                     deployed before the catalogue report {"appA": ...}: read through the
+#                                     catalogue's legacyConfigPrefix)
 #     output  gatewayUrl              https:// base URL of the public API
 #     output  namespace               where the Deployments live, labelled app.kubernetes.io/name=<app>
 #   infra/cloud     Pulumi project gke-cloud (Google Cloud only)
@@ -21,9 +24,10 @@
 # errexit, and a `pulumi stack output` that cannot reach the backend read as "nothing deployed yet".
 shopt -s inherit_errexit
 
-# The deployed apps, as "<app name>:<config key of its image>:<key in the images output>".
-DEPLOYED_APPS=("app-a:appAImage:appA" "app-b:appBImage:appB")
-PLATFORM_PROJECT=gke-platform
+# The services: packages/contract/src/services.json, the one list the platform, the workflows and these scripts read.
+SCRIPTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CATALOGUE=${CATALOGUE:-$SCRIPTS_DIR/../../packages/contract/src/services.json}
+mapfile -t DEPLOYED_APPS < <(jq -r '.services[].name' "$CATALOGUE")
 PLATFORM_DIR=${PLATFORM_DIR:-infra/platform}
 CLOUD_DIR=${CLOUD_DIR:-infra/cloud}
 ROLLOUT_TIMEOUT=${ROLLOUT_TIMEOUT:-10m}
@@ -44,7 +48,10 @@ stack_config_file() { printf '%s/Pulumi.%s.yaml\n' "${1:-$PLATFORM_DIR}" "$STACK
 deployed_images() {
   local outputs
   outputs=$(platform_output --json)
-  jq -c '.images // {} | {"app-a": .appA, "app-b": .appB} | with_entries(select(.value != null))' <<<"$outputs"
+  jq -c --slurpfile catalogue "$CATALOGUE" '
+    ($catalogue[0].services | map(select(.legacyConfigPrefix) | {key: .legacyConfigPrefix, value: .name}) | from_entries) as $legacy
+    | .images // {} | with_entries(.key |= ($legacy[.] // .)) | with_entries(select(.value != null and .value != ""))
+  ' <<<"$outputs"
 }
 
 # The Gateway's base URL: GATEWAY_URL when set (local cluster), else the platform stack's output.
@@ -60,31 +67,25 @@ gateway_ip() {
   else cloud_output gatewayIp; fi
 }
 
-# Writes `<project>:<key>: <ref>` for every app into a stack configuration file, replacing the existing line or
-# adding it under `config:`. The one way the delivery scripts change images: deploy.sh edits the checkout's file
-# before `pulumi up`, record-images.sh the same file on the newest main. Arguments: file, JSON {"app-a": ref, ...}.
+# Writes every service's image (`services.<name>.image`) into a stack configuration file, keeping its other keys
+# and comments. The one way the delivery scripts change images: deploy.sh edits the checkout's file before
+# `pulumi up`, record-images.sh the same file on the newest main. Arguments: file, JSON {"<service>": ref, ...}
+# naming every service of the catalogue.
 write_image_config() {
-  local file=$1 images=$2 entry app rest key ref tmp
-  [ -f "$file" ] || printf 'config:\n' >"$file"
-  for entry in "${DEPLOYED_APPS[@]}"; do
-    app=${entry%%:*}
-    rest=${entry#*:}
-    key="$PLATFORM_PROJECT:${rest%%:*}"
+  local file=$1 images=$2 app ref
+  for app in "${DEPLOYED_APPS[@]}"; do
     ref=$(jq -r --arg app "$app" '.[$app] // empty' <<<"$images")
-    [ -n "$ref" ] || { log "no image for $app (release every app once: add a changeset naming it)"; return 1; }
+    [ -n "$ref" ] || { log "no image for $app (release every service once: add a changeset naming it)"; return 1; }
     [[ $ref =~ $IMAGE_REF_PATTERN ]] || { log "$app: '$ref' is not an image reference"; return 1; }
-    tmp=$(mktemp)
-    # A missing key is appended at the end, inside `config:`: Pulumi writes that section last (after
-    # `secretsprovider:` and `encryptedkey:`).
-    awk -v key="$key" -v ref="$ref" '
-      BEGIN { line = "  " key ": " ref }
-      index($0, "  " key ":") == 1 { print line; done = 1; next }
-      /^config:[[:space:]]*$/ { section = 1 }
-      { print }
-      END { if (!done) { if (!section) print "config:"; print line } }
-    ' "$file" >"$tmp"
-    cat "$tmp" >"$file"
-    rm -f "$tmp"
+  done
+  node "$SCRIPTS_DIR/set-images.mjs" "$file" "$images"
+}
+
+# The services of the catalogue that have no image in the given JSON {"<service>": ref, ...}, one per line.
+services_without_image() {
+  local app
+  for app in "${DEPLOYED_APPS[@]}"; do
+    [ -n "$(jq -r --arg app "$app" '.[$app] // empty' <<<"$1")" ] || echo "$app"
   done
 }
 
@@ -116,8 +117,8 @@ wait_for_rollouts() {
   write_kubeconfig "$kubeconfig"
   namespace=$(platform_output namespace)
   for entry in "${DEPLOYED_APPS[@]}"; do
-    log "waiting for ${entry%%:*} in $namespace"
+    log "waiting for $entry in $namespace"
     kubectl --kubeconfig "$kubeconfig" --namespace "$namespace" rollout status deployment \
-      --selector "app.kubernetes.io/name=${entry%%:*}" --timeout "$ROLLOUT_TIMEOUT" >&2
+      --selector "app.kubernetes.io/name=$entry" --timeout "$ROLLOUT_TIMEOUT" >&2
   done
 }

@@ -2,6 +2,9 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+
+import { parse } from "yaml";
+
 import { repoPath } from "./paths.js";
 import { isolatedGitEnv } from "./git-env.js";
 
@@ -39,7 +42,10 @@ export const ref = (app: string, char: string): string => `${REGISTRY}/${app}@${
  * Sets up a fake deployment target: the repository's real `infra/platform/Pulumi.dev.yaml`, committed to a git
  * repository with a bare remote, the platform stack already running `running` and the cloud stack's outputs.
  */
-export function createFakeStack(running: Record<string, string>): FakeStack {
+export function createFakeStack(
+  running: Record<string, string>,
+  options: { legacyImagesOutput?: boolean } = {},
+): FakeStack {
   const root = mkdtempSync(path.join(tmpdir(), "delivery-stack-"));
   const checkout = path.join(root, "checkout");
   const remote = path.join(root, "remote.git");
@@ -55,6 +61,7 @@ export function createFakeStack(running: Record<string, string>): FakeStack {
     PATH: `${repoPath("tests/delivery/fixtures/fake-bin")}:${process.env.PATH ?? ""}`,
     HOME: root,
     FAKE_STATE: state,
+    FAKE_YAML_FROM: repoPath("tests/delivery/package.json"),
   });
   const git = (args: readonly string[], cwd = checkout): string => {
     const result = spawnSync("git", args, { cwd, env, encoding: "utf8" });
@@ -68,7 +75,8 @@ export function createFakeStack(running: Record<string, string>): FakeStack {
   git(["remote", "add", "origin", remote]);
   git(["push", "--quiet", "origin", "main"]);
 
-  const images = { appA: running["app-a"], appB: running["app-b"] };
+  // What the images output looked like before the catalogue, when asked for (the migration test).
+  const images = options.legacyImagesOutput ? { appA: running["app-a"], appB: running["app-b"] } : running;
   writeFileSync(
     path.join(state, `platform.${STACK}.json`),
     JSON.stringify({ images, gatewayUrl: "https://api.dev.example.com", namespace: "platform" }),
@@ -112,9 +120,14 @@ export function imagesDir(stack: FakeStack, images: Record<string, string>): str
   return dir;
 }
 
-/** The image keys a stack file names, as `{"app-a": ref, "app-b": ref}`. */
+/** The images a stack file names (`services.<name>.image`), as `{"app-a": ref, "app-b": ref}`. */
 export function configuredImages(file: string): Record<string, string | undefined> {
-  const text = existsSync(file) ? readFileSync(file, "utf8") : "";
-  const key = (k: string) => new RegExp(`^  gke-platform:${k}: (.*)$`, "m").exec(text)?.[1];
-  return { "app-a": key("appAImage"), "app-b": key("appBImage") };
+  const doc = (existsSync(file) ? parse(readFileSync(file, "utf8")) : null) as {
+    config?: Record<string, unknown>;
+  } | null;
+  const services = (doc?.config?.["gke-platform:services"] ?? {}) as Record<
+    string,
+    { image?: string } | null
+  >;
+  return Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s?.image]));
 }

@@ -36,12 +36,42 @@ describe("deploy.sh, rollback.sh and record-images.sh against fake pulumi and ku
     expect(result.status, result.stderr).toBe(0);
 
     const outputs = asStepOutput(result.stdout);
-    expect([...outputs.keys()].sort()).toEqual(["first_deploy", "gateway_ip", "images", "url"]);
+    expect([...outputs.keys()].sort()).toEqual(["first_deploy", "gateway_ip", "images", "skipped", "url"]);
+    expect(outputs.get("skipped")).toBe("false");
     for (const name of outputs.keys()) expect(name).toMatch(OUTPUT_NAME);
     expect(outputs.get("url")).toBe("https://api.dev.example.com");
     expect(outputs.get("gateway_ip")).toBe("203.0.113.7");
     expect(outputs.get("first_deploy")).toBe("false");
     expect(JSON.parse(outputs.get("images")!)).toEqual({
+      "app-a": ref("app-a", "c"),
+      "app-b": running["app-b"],
+    });
+  });
+
+  it("when a service has never been released (a new repository's first pushes), then deploy.sh changes nothing, says which, and reports skipped", () => {
+    const stack = createFakeStack({});
+    const result = stack.run(".github/scripts/deploy.sh", [
+      STACK,
+      imagesDir(stack, { "app-a": digest("c") }),
+      path.join(stack.state, "previous.json"),
+    ]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/::notice title=Deploy skipped::dev: no image yet for app-b/);
+    expect(asStepOutput(result.stdout)).toEqual(new Map([["skipped", "true"]]));
+    expect(stack.calls().filter((c) => / up /.test(c))).toEqual([]);
+  });
+
+  it("when the stack was last deployed before the catalogue (images output {appA, appB}), then the running images are read by service name and kept", () => {
+    const stack = createFakeStack(running, { legacyImagesOutput: true });
+    const previous = path.join(stack.state, "previous.json");
+    const result = stack.run(".github/scripts/deploy.sh", [
+      STACK,
+      imagesDir(stack, { "app-a": digest("c") }),
+      previous,
+    ]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(previous, "utf8"))).toEqual(running);
+    expect(configuredImages(path.join(stack.checkout, STACK_FILE))).toEqual({
       "app-a": ref("app-a", "c"),
       "app-b": running["app-b"],
     });
@@ -114,7 +144,7 @@ describe("deploy.sh, rollback.sh and record-images.sh against fake pulumi and ku
     const other = path.join(stack.state, "other");
     stack.git(["clone", "--quiet", stack.remote, other], stack.state);
     const file = path.join(other, STACK_FILE);
-    writeFileSync(file, readFileSync(file, "utf8").replace(/appAMinReplicas: \d+/, "appAMinReplicas: 2"));
+    writeFileSync(file, readFileSync(file, "utf8").replace(/minReplicas: \d+/, "minReplicas: 2"));
     stack.git(["commit", "--quiet", "-am", "dev: two replicas"], other);
     stack.git(["push", "--quiet", "origin", "main"], other);
 
@@ -128,7 +158,7 @@ describe("deploy.sh, rollback.sh and record-images.sh against fake pulumi and ku
 
     stack.git(["pull", "--quiet", "--ff-only"], other);
     const text = readFileSync(file, "utf8");
-    expect(text).toContain("appAMinReplicas: 2");
+    expect(text).toMatch(/app-a:\n {6}image: \S+\n {6}minReplicas: 2\n/);
     expect(configuredImages(file)["app-a"]).toBe(ref("app-a", "9"));
     expect(stack.git(["log", "--format=%s"], other).split("\n").slice(0, 2)).toEqual([
       expect.stringMatching(/^deploy\(dev\): record/),
@@ -149,7 +179,7 @@ describe("deploy.sh, rollback.sh and record-images.sh against fake pulumi and ku
     const rollback = stack.run(".github/scripts/rollback.sh", [STACK, previous]);
     expect(rollback.status, rollback.stderr).toBe(0);
     expect(rollback.stdout).toBe("");
-    expect(stack.outputs().images).toEqual({ appA: running["app-a"], appB: running["app-b"] });
+    expect(stack.outputs().images).toEqual(running);
     expect(configuredImages(path.join(stack.checkout, STACK_FILE))).toEqual(running);
   });
 

@@ -113,7 +113,8 @@ describe("release scripts", () => {
   it("when changed-layers.sh compares with deployed/<stack>, then recorded images are no change and each layer is told apart", () => {
     const stackFile = "infra/platform/Pulumi.dev.yaml";
     const { dir } = repository({
-      [stackFile]: "config:\n  gke-platform:appAImage: r/app-a@sha256:1\n  gke-platform:appAMinReplicas: 1\n",
+      [stackFile]:
+        "config:\n  gke-platform:services:\n    app-a:\n      image: r/app-a@sha256:1\n      minReplicas: 1\n",
       "infra/src/platform/index.ts": "1\n",
       "infra/src/cloud/index.ts": "1\n",
     });
@@ -128,10 +129,18 @@ describe("release scripts", () => {
       git(["commit", "--quiet", "-m", "change"], dir);
     };
     commit({
-      [stackFile]: "config:\n  gke-platform:appAImage: r/app-a@sha256:2\n  gke-platform:appAMinReplicas: 1\n",
+      [stackFile]:
+        "config:\n  gke-platform:services:\n    app-a:\n      image: r/app-a@sha256:2\n      minReplicas: 1\n",
       "infra/README.md": "docs\n",
     });
     expect(layers()).toEqual({ cloud: "false", platform: "false" });
+    commit({
+      [stackFile]:
+        "config:\n  gke-platform:services:\n    app-a:\n      image: r/app-a@sha256:2\n      minReplicas: 2\n",
+    });
+    expect(layers()).toEqual({ cloud: "false", platform: "true" }); // a setting of the service, not its image
+    git(["tag", "--force", "deployed/dev"], dir);
+    git(["push", "--quiet", "--force", "origin", "deployed/dev"], dir);
     commit({ "infra/src/platform/index.ts": "2\n", "infra/platform/Pulumi.prod.yaml": "config: {}\n" });
     expect(layers()).toEqual({ cloud: "false", platform: "true" });
     git(["tag", "--force", "deployed/dev"], dir);
