@@ -1,6 +1,6 @@
 # One image recipe for every app in apps/:
 #
-#   docker build --build-arg APP=app-a --tag app-a .
+#   docker build --platform linux/amd64 --build-arg APP=app-a --tag app-a .
 #
 # The context is the repository root because `turbo prune` needs every workspace manifest. Each step below is
 # mirrored, command for command, by tests/delivery/recipe.sh, which the delivery tests run outside a container and
@@ -10,8 +10,8 @@
 # .github/scripts/pin-base-images.sh or Renovate, .github/renovate.json; see docs/delivery.md "Base images").
 # The local cluster (`pnpm cluster up`) passes an image it builds itself from Debian packages and Node 24, since
 # no registry can be reached there; it has node at /nodejs/bin/node like the distroless image.
-ARG BUILD_IMAGE=node:24.21.0-bookworm-slim@sha256:0000000000000000000000000000000000000000000000000000000000000000
-ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot@sha256:0000000000000000000000000000000000000000000000000000000000000000
+ARG BUILD_IMAGE=node:24.21.0-bookworm-slim@sha256:d6aa754f16b3197301076f047b5def2f02ea1dbbc2ca920407d46d7ec7f87b20
+ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot@sha256:14d42e2511532589a7c7e01a753667a74fcc96266e137e8125006b87b0c32d0a
 
 # --- tools: the exact pnpm and turbo versions the repository pins (package.json packageManager, catalog turbo)
 FROM ${BUILD_IMAGE} AS tools

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fails when a Dockerfile's base image (an *_IMAGE build argument's default or a FROM image) is not pinned to a real digest: unpinned, or still the all-zero placeholder
-# the repository ships with until .github/scripts/pin-base-images.sh has been run (see docs/delivery.md).
+# Fails when a Dockerfile's base image (an *_IMAGE build argument's default or a FROM image) is not pinned to a real digest: unpinned, or an all-zero placeholder
+# (.github/scripts/pin-base-images.sh pins to the digest a tag points at today; see docs/delivery.md "Base images").
 #
 #   .github/scripts/check-base-images.sh Dockerfile [...]
 set -euo pipefail

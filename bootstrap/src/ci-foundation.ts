@@ -1,7 +1,12 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { BootstrapConfig, DeployTarget } from "./config.js";
-import { notStateBucketCondition, stackPreviewCondition, stackStateCondition } from "./state-access.js";
+import {
+  notPulumiKeyRingCondition,
+  notStateBucketCondition,
+  stackPreviewCondition,
+  stackStateCondition,
+} from "./state-access.js";
 
 /**
  * Roles each stack's deployer holds in that stack's project only: what infra/cloud and infra/platform create,
@@ -12,6 +17,7 @@ import { notStateBucketCondition, stackPreviewCondition, stackStateCondition } f
 export const DEPLOYER_ROLES = [
   "roles/artifactregistry.admin", // the images repository and its reader bindings
   "roles/certificatemanager.editor", // certificate, map, DNS authorisation
+  "roles/cloudkms.admin", // the cluster's secrets-encryption key ring and key and their IAM (cannot use keys)
   "roles/compute.networkAdmin", // network, subnet, router, NAT, global address
   "roles/compute.securityAdmin", // Cloud Armor policy, SSL policy, firewall rules
   "roles/container.admin", // the cluster, node pool, and every Kubernetes object (incl. RBAC)
@@ -25,6 +31,7 @@ export const DEPLOYER_ROLES = [
 export const PREVIEW_ROLES = [
   "roles/artifactregistry.reader",
   "roles/certificatemanager.viewer",
+  "roles/cloudkms.viewer",
   "roles/compute.viewer",
   "roles/container.viewer",
   "roles/dns.reader",
@@ -40,6 +47,7 @@ export const NODE_ROLES = ["roles/container.defaultNodeServiceAccount"] as const
 export const TARGET_APIS = [
   "artifactregistry.googleapis.com",
   "certificatemanager.googleapis.com",
+  "cloudkms.googleapis.com",
   "cloudresourcemanager.googleapis.com",
   "compute.googleapis.com",
   "container.googleapis.com",
@@ -322,7 +330,14 @@ export class CiFoundation extends pulumi.ComponentResource {
                     expression: this.stateBucket.name.apply(notStateBucketCondition),
                   },
                 }
-              : {}),
+              : role === "roles/cloudkms.admin"
+                ? {
+                    condition: {
+                      title: "Not the Pulumi secrets key ring",
+                      expression: keyRing.id.apply(notPulumiKeyRingCondition),
+                    },
+                  }
+                : {}),
           },
           inTarget,
         );

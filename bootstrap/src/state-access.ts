@@ -56,3 +56,12 @@ export function notStateBucketCondition(bucket: string): string {
   const root = `projects/_/buckets/${bucket}`;
   return `resource.name != "${root}" && !resource.name.startsWith("${root}/")`;
 }
+
+/**
+ * IAM condition that excludes the Pulumi secrets key ring and its keys (`keyRing`: its full resource name). The
+ * deployer's project-level `roles/cloudkms.admin` exists for the cluster's own secrets-encryption key; in the
+ * bootstrap project it would otherwise let one stack's deployer grant itself another stack's secrets key.
+ */
+export function notPulumiKeyRingCondition(keyRing: string): string {
+  return `resource.name != "${keyRing}" && !resource.name.startsWith("${keyRing}/")`;
+}

@@ -82,12 +82,32 @@ export function iamModel(recorded: readonly Recorded[], bucketProject: string) {
       );
     },
 
-    /** Whether `member` may decrypt with the KMS key `keyId` (key bindings; no project-level KMS role exists). */
+    /**
+     * Whether `member` may decrypt with the KMS key `keyId`: key bindings, and project-level KMS roles of the
+     * key's project. `roles/cloudkms.admin` (the deployer's, for the cluster's secrets-encryption key in its target
+     * project) cannot decrypt, but it may set a key's IAM policy and so grant itself decryption: it counts as able.
+     */
     canDecrypt(member: string, keyId: string): boolean {
       const projectKms = ofType("gcp:projects/iAMMember:IAMMember").filter((b) =>
         String(b.inputs.role).startsWith("roles/cloudkms."),
       );
-      if (projectKms.length > 0) throw new Error("project-level KMS roles: add them to the model");
+      for (const b of projectKms) {
+        const role = String(b.inputs.role);
+        if (
+          role !== "roles/cloudkms.viewer" &&
+          role !== "roles/cloudkms.admin" &&
+          !DECRYPT_ROLES.includes(role)
+        )
+          throw new Error(`project-level KMS role ${role}: add it to the model`);
+      }
+      const viaProject = projectKms.some(
+        (b) =>
+          b.inputs.member === member &&
+          keyId.startsWith(`projects/${String(b.inputs.project)}/`) &&
+          String(b.inputs.role) !== "roles/cloudkms.viewer" &&
+          conditionHolds(b, new Map([["name", keyId]])),
+      );
+      if (viaProject) return true;
       return ofType("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").some(
         (b) =>
           b.inputs.member === member &&

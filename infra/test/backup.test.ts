@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_URI_FUNCTION, DUMP_FILE } from "../src/platform/components/backup.js";
 import { serviceEntry } from "@platform/contract";
 import { runContainerCommand } from "./support/container.js";
-import { runCloudForTest, runForTest, type StackRun } from "./support/platform.js";
+import { networkPolicyEdges, runCloudForTest, runForTest, type StackRun } from "./support/platform.js";
 import { infraDir } from "./support/rendered.js";
 
 /** `connectionString.standard` as the operator writes it for the backup user of a three-member replica set. */
@@ -102,6 +102,65 @@ describe("the nightly backup", () => {
     const cloud = await runCloudForTest("prod");
     const bindings = cloud.all("gcp:storage/bucketIAMMember:BucketIAMMember");
     expect(bindings.map((b) => b.inputs.role)).toEqual(["roles/storage.objectCreator"]);
+  });
+});
+
+describe("what the backup job may run and reach", () => {
+  it("when the CronJob is rendered, then both of its images are pinned by tag and by a real sha256 digest", () => {
+    const images = [pod().initContainers[0].image, pod().containers[0].image] as string[];
+    expect(images).toHaveLength(2);
+    for (const image of images) {
+      // The job holds a read-everything database credential: a retagged image must not be able to run with it.
+      expect(image).toMatch(/^[^\s@]+:[^\s@]+@sha256:[0-9a-f]{64}$/);
+      expect(image).not.toMatch(/@sha256:(.)\1{63}$/);
+    }
+  });
+
+  it("when a backup image is given by tag only, then the platform refuses to deploy it", async () => {
+    await expect(
+      runForTest("prod", {
+        "gke-platform:backupUploaderImage": "gcr.io/google.com/cloudsdktool/google-cloud-cli:562.0.0-slim",
+      }),
+    ).rejects.toThrow(/pinned by digest/);
+  });
+
+  it("when the backup pod opens a connection, then it can reach MongoDB, kube-dns, the metadata server and Google's private API ranges, nothing else", () => {
+    const fromBackup = networkPolicyEdges(run.objects).filter(
+      (e) => e.startsWith("app=mongodb-backup -> ") || e.startsWith("* -> "),
+    );
+    expect(fromBackup).toEqual(
+      [
+        "* -> ns:kube-system/k8s-app=kube-dns TCP/53",
+        "* -> ns:kube-system/k8s-app=kube-dns UDP/53",
+        "app=mongodb-backup -> app=mongodb-svc TCP/27017",
+        // Workload Identity: the GKE metadata server (169.254.169.252:988 is where Dataplane V2 sends it).
+        "app=mongodb-backup -> 169.254.169.254/32 TCP/80",
+        "app=mongodb-backup -> 169.254.169.252/32 TCP/988",
+        // Cloud Storage through Private Google Access: private.googleapis.com and restricted.googleapis.com.
+        "app=mongodb-backup -> 199.36.153.8/30 TCP/443",
+        "app=mongodb-backup -> 199.36.153.4/30 TCP/443",
+      ].sort(),
+    );
+  });
+
+  it("when gcloud in the VPC resolves storage.googleapis.com, then a private zone on the cluster's network answers with the private.googleapis.com addresses the job may reach", async () => {
+    const cloud = await runCloudForTest("prod");
+    const zones = cloud
+      .all("gcp:dns/managedZone:ManagedZone")
+      .filter((z) => z.inputs.visibility === "private");
+    expect(zones).toHaveLength(1);
+    const zone = zones[0]!.inputs;
+    expect(zone.dnsName).toBe("storage.googleapis.com.");
+    const [vpc] = cloud.all("gcp:compute/network:Network");
+    expect(zone.privateVisibilityConfig.networks).toHaveLength(1);
+    // The mocks give every resource the id `<name>-id`.
+    expect(zone.privateVisibilityConfig.networks[0].networkUrl).toBe(`${vpc!.name}-id`);
+    const records = cloud
+      .all("gcp:dns/recordSet:RecordSet")
+      .filter((r) => r.inputs.name === "storage.googleapis.com.");
+    expect(records.map((r) => [r.inputs.type, r.inputs.rrdatas])).toEqual([
+      ["A", ["199.36.153.8", "199.36.153.9", "199.36.153.10", "199.36.153.11"]],
+    ]);
   });
 });
 

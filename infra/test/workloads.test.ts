@@ -234,7 +234,8 @@ describe.each(STACKS)("%s stack: workloads", (stack) => {
         "app=mongodb-backup -> app=mongodb-svc TCP/27017",
         "app=mongodb-backup -> 169.254.169.254/32 TCP/80",
         "app=mongodb-backup -> 169.254.169.252/32 TCP/988",
-        "app=mongodb-backup -> 0.0.0.0/0 except 10.0.0.0/8,172.16.0.0/12,192.168.0.0/16 TCP/443",
+        "app=mongodb-backup -> 199.36.153.8/30 TCP/443",
+        "app=mongodb-backup -> 199.36.153.4/30 TCP/443",
       ].sort(),
     );
     const deny = run().object("NetworkPolicy", "default-deny").spec;

@@ -122,6 +122,7 @@ export function createCloud(cfg: CloudConfig): CloudOutputs {
       retentionDays: cfg.backupRetentionDays,
       serviceAccountEmail: cfg.backupServiceAccount,
       workloadPool: cluster.workloadPool,
+      network: network.network.id,
     },
     opts,
   );

@@ -488,13 +488,13 @@ export function parsePlatformConfig(
       "backupToolsImage",
       /^\S+[:@]\S+$/,
       "a pinned image",
-      "docker.io/library/mongo:8.0.12",
+      "docker.io/library/mongo:8.0.12@sha256:95a98776f273721a295b03098578b06bc10281bb56aa828c77e9f60ecc70b150",
     ),
     backupUploaderImage: r.matching(
       "backupUploaderImage",
       /^\S+[:@]\S+$/,
       "a pinned image",
-      "gcr.io/google.com/cloudsdktool/google-cloud-cli:537.0.0-slim",
+      "gcr.io/google.com/cloudsdktool/google-cloud-cli:562.0.0-slim@sha256:0da2de42ae51cd6092b5caf7c96d25003659fd15548760eb4c50c2623e7bf9c2",
     ),
   };
 

@@ -87,6 +87,9 @@ export function mockEd25519Pem(label: string): string {
     .toString();
 }
 
+/** The project number `gcp.organizations.getProject` returns under mocks. */
+export const MOCK_PROJECT_NUMBER = "123456789012";
+
 /** Provider-computed outputs the program reads, per resource type. */
 function computedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   const resourceName = typeof inputs.name === "string" ? inputs.name : name;
@@ -190,6 +193,9 @@ export async function runUnderMocks<T>(
         return { id: `${args.name}-id`, state };
       },
       call(args) {
+        // The cloud layer reads the project number to name Google's service agents.
+        if (args.token === "gcp:organizations/getProject:getProject")
+          return { ...(args.inputs as Record<string, unknown>), number: MOCK_PROJECT_NUMBER };
         return args.inputs as Record<string, unknown>;
       },
     },

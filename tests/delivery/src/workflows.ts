@@ -1,5 +1,5 @@
 import { globSync, readFileSync } from "node:fs";
-import { parse } from "yaml";
+import { isScalar, parse, parseDocument, visit } from "yaml";
 import { repoPath, repoRoot } from "./paths.js";
 
 /** The parts of a GitHub Actions step that the invariants look at. */
@@ -64,4 +64,27 @@ export function allSteps(): { where: string; step: Step }[] {
     action.runs.steps.map((step) => ({ where: action.file, step })),
   );
   return [...fromWorkflows, ...fromActions];
+}
+
+/** One `uses:` of a workflow job, step or composite action step, with the comment on its line. */
+export interface ActionReference {
+  readonly file: string;
+  readonly uses: string;
+  /** The text after `#` on the same line, trimmed; "" when there is none. */
+  readonly comment: string;
+}
+
+/** Every `uses:` under .github (workflows and composite actions), read from the documents' syntax trees. */
+export function actionReferences(): ActionReference[] {
+  const files = globSync(".github/{workflows/*,actions/*/action}.{yml,yaml}", { cwd: repoRoot });
+  return files.flatMap((file) => {
+    const found: ActionReference[] = [];
+    visit(parseDocument(readFileSync(repoPath(file), "utf8")), {
+      Pair(_, pair) {
+        if (isScalar(pair.key) && pair.key.value === "uses" && isScalar(pair.value))
+          found.push({ file, uses: String(pair.value.value), comment: (pair.value.comment ?? "").trim() });
+      },
+    });
+    return found;
+  });
 }

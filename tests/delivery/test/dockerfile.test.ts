@@ -33,6 +33,37 @@ describe("Dockerfiles", () => {
     for (const image of images) expect(image).toMatch(/^[^\s$]+:[^\s@]+@sha256:[0-9a-f]{64}$/);
   });
 
+  it.each(dockerfiles)(
+    "when %s pins a base image, then the digest is a real one, not a placeholder, and check-base-images.sh accepts it",
+    (file) => {
+      const images = baseImages(parseDockerfile(readFileSync(repoPath(file), "utf8")));
+      for (const image of images) {
+        const digest = image.slice(image.indexOf("@sha256:") + "@sha256:".length);
+        // A digest of one repeated character is a placeholder that no registry will ever serve.
+        expect(digest, image).not.toMatch(/^(.)\1{63}$/);
+      }
+      const check = runTool(".github/scripts/check-base-images.sh", [file], repoRoot);
+      expect(check.output).toBe("");
+      expect(check.status).toBe(0);
+    },
+  );
+
+  it("when the repository shows how to build an image by hand, then it builds for the nodes' platform (linux/amd64)", () => {
+    // An image built on an arm64 laptop without --platform starts on GKE's amd64 nodes as `exec format error`.
+    const sources = [
+      "Dockerfile",
+      ...globSync("**/*.md", { cwd: repoRoot, exclude: (n) => n === "node_modules" }),
+    ];
+    const builds = sources.flatMap((file) =>
+      [...readFileSync(repoPath(file), "utf8").matchAll(/docker (?:buildx )?build [^\n]*/g)].map((m) => ({
+        file,
+        command: m[0],
+      })),
+    );
+    expect(builds.length).toBeGreaterThan(0);
+    for (const { file, command } of builds) expect(command, file).toContain("--platform linux/amd64");
+  });
+
   it("when the tools stage installs pnpm and turbo, then they are the versions the workspace pins", () => {
     const root = JSON.parse(readFileSync(repoPath("package.json"), "utf8")) as { packageManager: string };
     const workspace = readFileSync(repoPath("pnpm-workspace.yaml"), "utf8");

@@ -3,7 +3,7 @@ import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
 import { repoPath, repoRoot } from "../src/paths.js";
 import { runTool } from "../src/tools.js";
-import { allSteps, loadWorkflows, type Job } from "../src/workflows.js";
+import { actionReferences, allSteps, loadWorkflows, type Job } from "../src/workflows.js";
 
 const workflows = loadWorkflows();
 const steps = allSteps();
@@ -60,15 +60,41 @@ describe("GitHub Actions workflows", () => {
     expect(result.status).toBe(0);
   });
 
-  it("when a step uses an action, then it is local or pinned to a major version or a commit SHA", () => {
-    const uses = steps.flatMap(({ where, step }) =>
-      step.uses === undefined ? [] : [{ where, uses: step.uses }],
-    );
-    expect(uses.length).toBeGreaterThan(10);
-    for (const { where, uses: ref } of uses) {
-      if (ref.startsWith("./")) continue;
-      expect(ref, where).toMatch(/^[\w.-]+\/[\w./-]+@(v\d+|[0-9a-f]{40})$/);
+  it("when a workflow or composite action uses a remote action, then it is pinned by full commit SHA with its release in a comment", () => {
+    const refs = actionReferences();
+    expect(refs.filter((r) => !r.uses.startsWith("./")).length).toBeGreaterThan(10);
+    for (const { file, uses, comment } of refs) {
+      if (uses.startsWith("./")) continue;
+      // A tag or branch can be moved to other code; a commit cannot. The comment is what Renovate and a reader
+      // see: the release the SHA was taken from (`# v4.2.2`).
+      expect(uses, file).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+      expect(comment, `${file} ${uses}`).toMatch(/^v\d+\.\d+\.\d+$/);
     }
+  });
+
+  it("when one action is used in several places, then every place pins the same commit and release", () => {
+    const byAction = new Map<string, Set<string>>();
+    for (const { uses, comment } of actionReferences()) {
+      if (uses.startsWith("./")) continue;
+      const [action] = uses.split("@");
+      byAction.set(action!, (byAction.get(action!) ?? new Set()).add(`${uses} # ${comment}`));
+    }
+    for (const [action, pins] of byAction) expect([...pins], action).toHaveLength(1);
+  });
+
+  it("when Renovate reads its config, then it keeps action SHAs and Docker digests pinned and current", () => {
+    const candidates = ["renovate.json", ".github/renovate.json"].filter((f) => existsSync(repoPath(f)));
+    expect(candidates).toHaveLength(1);
+    const config = JSON.parse(readFileSync(repoPath(candidates[0]!), "utf8")) as {
+      extends?: string[];
+      enabledManagers?: string[];
+      dockerfile?: { pinDigests?: boolean };
+    };
+    expect(config.extends).toEqual(
+      expect.arrayContaining(["config:recommended", "helpers:pinGitHubActionDigests"]),
+    );
+    expect(config.enabledManagers).toEqual(expect.arrayContaining(["github-actions", "dockerfile"]));
+    expect(config.dockerfile?.pinDigests).toBe(true);
   });
 
   it("when a job calls a local workflow, then it passes every secret that workflow reads, and that workflow declares it", () => {

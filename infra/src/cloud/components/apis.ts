@@ -11,6 +11,7 @@ export const REQUIRED_APIS = [
   "iam.googleapis.com",
   "compute.googleapis.com",
   "container.googleapis.com",
+  "cloudkms.googleapis.com",
   "artifactregistry.googleapis.com",
   "certificatemanager.googleapis.com",
   "dns.googleapis.com",

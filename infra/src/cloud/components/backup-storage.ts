@@ -19,12 +19,28 @@ export interface BackupStorageArgs {
    * exist until GKE has created the cluster, and IAM refuses a member in a pool that does not exist.
    */
   workloadPool: pulumi.Input<string>;
+  /** The VPC the cluster runs in: it gets the private zone that sends Cloud Storage to Private Google Access. */
+  network: pulumi.Input<string>;
 }
+
+/**
+ * `private.googleapis.com`: four addresses reachable from a subnet with Private Google Access through the VPC's
+ * default route, without Cloud NAT or the internet. The platform layer's backup NetworkPolicy allows 443 to them.
+ */
+export const PRIVATE_GOOGLE_APIS_ADDRESSES = [
+  "199.36.153.8",
+  "199.36.153.9",
+  "199.36.153.10",
+  "199.36.153.11",
+];
 
 /**
  * Where the platform layer's nightly `mongodump` lands: a private GCS bucket whose lifecycle rule deletes old
  * dumps, and the backup service account's bindings: it may only create objects in the bucket, and the backup
- * job's Kubernetes ServiceAccount may impersonate it through Workload Identity (no key file anywhere).
+ * job's Kubernetes ServiceAccount may impersonate it through Workload Identity (no key file anywhere). A private
+ * Cloud DNS zone answers `storage.googleapis.com` inside the VPC with the `private.googleapis.com` addresses, so the
+ * job's egress can be limited to that fixed range instead of every address on the internet. The zone holds only
+ * that one name: other Google APIs keep resolving as before.
  */
 export class BackupStorage extends pulumi.ComponentResource {
   readonly bucket: gcp.storage.Bucket;
@@ -65,6 +81,28 @@ export class BackupStorage extends pulumi.ComponentResource {
         serviceAccountId: `projects/${args.project}/serviceAccounts/${args.serviceAccountEmail}`,
         role: "roles/iam.workloadIdentityUser",
         member: pulumi.interpolate`serviceAccount:${args.workloadPool}[${args.namespace}/${args.serviceAccountName}]`,
+      },
+      child,
+    );
+    const zone = new gcp.dns.ManagedZone(
+      `${name}-storage-private`,
+      {
+        dnsName: "storage.googleapis.com.",
+        visibility: "private",
+        description:
+          "Cloud Storage through Private Google Access (the backup job's only route to its bucket)",
+        privateVisibilityConfig: { networks: [{ networkUrl: args.network }] },
+      },
+      child,
+    );
+    new gcp.dns.RecordSet(
+      `${name}-storage-private`,
+      {
+        managedZone: zone.name,
+        name: "storage.googleapis.com.",
+        type: "A",
+        ttl: 300,
+        rrdatas: PRIVATE_GOOGLE_APIS_ADDRESSES,
       },
       child,
     );

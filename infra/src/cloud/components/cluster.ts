@@ -42,6 +42,8 @@ export interface ClusterArgs {
  */
 export class Cluster extends pulumi.ComponentResource {
   readonly cluster: gcp.container.Cluster;
+  /** The Cloud KMS key etcd encrypts Kubernetes Secrets with (application-layer secrets encryption). */
+  readonly secretsKey: gcp.kms.CryptoKey;
   readonly nodePool: gcp.container.NodePool;
   /** Kubeconfig using the gke-gcloud-auth-plugin; a secret because it names the endpoint and CA. */
   readonly kubeconfig: pulumi.Output<string>;
@@ -70,6 +72,33 @@ export class Cluster extends pulumi.ComponentResource {
     if (args.minNodes > args.maxNodes) {
       throw new pulumi.ResourceError(`minNodes ${args.minNodes} is above maxNodes ${args.maxNodes}`, this);
     }
+
+    // Application-layer secrets encryption (CIS GKE 5.3.1): Secrets in etcd are encrypted with a key of ours, so
+    // disabling or destroying it makes a copy of etcd unreadable. The key must be in the cluster's region (a zonal
+    // cluster's zone minus its letter), and GKE checks at creation that its service agent may use it.
+    const region = args.location.replace(/-[a-z]$/, "");
+    const keyRing = new gcp.kms.KeyRing(
+      `${name}-secrets`,
+      { project: args.project, location: region },
+      { parent: this },
+    );
+    this.secretsKey = new gcp.kms.CryptoKey(
+      `${name}-secrets`,
+      { keyRing: keyRing.id, purpose: "ENCRYPT_DECRYPT", rotationPeriod: "7776000s" }, // 90 days
+      { parent: this },
+    );
+    const projectNumber = gcp.organizations
+      .getProjectOutput({ projectId: args.project }, { parent: this })
+      .apply((p) => p.number);
+    const agentMayUseKey = new gcp.kms.CryptoKeyIAMMember(
+      `${name}-secrets-gke-agent`,
+      {
+        cryptoKeyId: this.secretsKey.id,
+        role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+        member: pulumi.interpolate`serviceAccount:service-${projectNumber}@container-engine-robot.iam.gserviceaccount.com`,
+      },
+      { parent: this },
+    );
 
     this.cluster = new gcp.container.Cluster(
       name,
@@ -112,6 +141,7 @@ export class Cluster extends pulumi.ComponentResource {
           ipEndpointsConfig: { enabled: true },
         },
         masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
+        databaseEncryption: { state: "ENCRYPTED", keyName: this.secretsKey.id },
         enableLegacyAbac: false,
         workloadIdentityConfig: { workloadPool: `${args.project}.svc.id.goog` },
         enableShieldedNodes: true,
@@ -137,7 +167,7 @@ export class Cluster extends pulumi.ComponentResource {
         deletionProtection: args.deletionProtection,
       },
       // nodeConfig only describes the removed default pool; a later change to it must not replace the cluster.
-      { parent: this, ignoreChanges: ["nodeConfig"] },
+      { parent: this, ignoreChanges: ["nodeConfig"], dependsOn: [agentMayUseKey] },
     );
 
     this.nodePool = new gcp.container.NodePool(

@@ -11,6 +11,18 @@ const METADATA_SERVER = [
   { cidr: "169.254.169.252/32", port: 988 },
 ] as const;
 
+/**
+ * Google's Private Google Access ranges on 443: `private.googleapis.com` (199.36.153.8/30) and
+ * `restricted.googleapis.com` (199.36.153.4/30, the VPC Service Controls VIP, for a project that adds a
+ * perimeter). The cloud layer's private zone resolves `storage.googleapis.com` to the first inside the VPC, so the
+ * upload never needs an internet address; anything else the job might try (a leaked credential sent elsewhere)
+ * has no route out of the pod.
+ */
+export const GOOGLE_APIS_PRIVATE_RANGES = ["199.36.153.8/30", "199.36.153.4/30"] as const;
+
+/** An image reference with a tag and the digest it was pinned to: `<repository>:<tag>@sha256:<64 hex>`. */
+const PINNED_IMAGE = /^[^\s@]+:[^\s@]+@sha256:[0-9a-f]{64}$/;
+
 /** Where the dump is written in the pod (an emptyDir shared by both containers). */
 export const DUMP_FILE = "/backup/dump.archive.gz";
 
@@ -54,9 +66,9 @@ export interface MongoBackupArgs {
   /** Google service account to act as through Workload Identity; undefined = no annotation. */
   gcpServiceAccount?: string;
   schedule: string;
-  /** Image with `mongodump` (pin by digest in production). */
+  /** Image with `mongodump`, `<repository>:<tag>@sha256:<digest>` (the tag for readers, the digest for the kubelet). */
   toolsImage: string;
-  /** Image with `gcloud` (pin by digest in production). */
+  /** Image with `gcloud`, `<repository>:<tag>@sha256:<digest>`. */
   uploaderImage: string;
 }
 
@@ -72,6 +84,16 @@ export class MongoBackup extends pulumi.ComponentResource {
     super("platform:index:MongoBackup", name, {}, opts);
     if (!CRON.test(args.schedule))
       throw new pulumi.ResourceError(`schedule "${args.schedule}" is not cron`, this);
+    // The job reads every database: what runs with that credential must be exactly the image that was reviewed.
+    for (const [key, image] of Object.entries({
+      toolsImage: args.toolsImage,
+      uploaderImage: args.uploaderImage,
+    }))
+      if (!PINNED_IMAGE.test(image))
+        throw new pulumi.ResourceError(
+          `${key} "${image}" is not pinned by digest (<repository>:<tag>@sha256:<digest>)`,
+          this,
+        );
     const child = { parent: this };
     const ksaName = name;
     const labels = { app: ksaName, "app.kubernetes.io/part-of": "gke-platform" };
@@ -160,6 +182,10 @@ export class MongoBackup extends pulumi.ComponentResource {
                         { name: "CLOUDSDK_STORAGE_PARALLEL_COMPOSITE_UPLOAD_ENABLED", value: "False" },
                         // gcloud writes its state under its config directory; only /tmp is writable.
                         { name: "CLOUDSDK_CONFIG", value: "/tmp/gcloud" },
+                        // No calls besides the upload: usage reports and update checks would go to addresses
+                        // the NetworkPolicy does not open.
+                        { name: "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING", value: "true" },
+                        { name: "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK", value: "true" },
                         { name: "HOME", value: "/tmp" },
                       ],
                       resources: {
@@ -201,11 +227,9 @@ export class MongoBackup extends pulumi.ComponentResource {
               to: [{ ipBlock: { cidr: m.cidr } }],
               ports: [{ protocol: "TCP", port: m.port }],
             })),
-            // Cloud Storage's addresses are not a fixed set; HTTPS to the internet goes out through Cloud NAT.
+            // Cloud Storage through Private Google Access only (DNS comes from the namespace's allow-dns-egress).
             {
-              to: [
-                { ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } },
-              ],
+              to: GOOGLE_APIS_PRIVATE_RANGES.map((cidr) => ({ ipBlock: { cidr } })),
               ports: [{ protocol: "TCP", port: 443 }],
             },
           ],
