@@ -48,6 +48,16 @@ if (!/^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/.test(service))
   fail(`"${service}" is not a DNS label (lower-case letters, digits and '-', at most 40 characters)`);
 
 const root = path.resolve(values.root ?? path.join(import.meta.dirname, "../.."));
+// The yaml package of the infra workspace package (it keeps the stack files' comments): the workspace must be
+// installed, checked before anything is written.
+let yaml: typeof import("yaml") | undefined;
+try {
+  yaml = createRequire(path.join(root, "infra/package.json"))("yaml") as typeof import("yaml");
+} catch {
+  yaml = undefined;
+}
+if (yaml === undefined) fail("the workspace is not installed: run `pnpm install` first");
+const { isMap, parseDocument } = yaml as typeof import("yaml");
 const cataloguePath = path.join(root, "packages/contract/src/services.json");
 const catalogue = JSON.parse(readFileSync(cataloguePath, "utf8")) as { $comment?: string; services: Entry[] };
 const dir = path.join(root, "apps", service);
@@ -114,9 +124,6 @@ writeFileSync(changesetPath, `${JSON.stringify(changeset, null, 2)}\n`);
 
 // 4. The committed platform stacks name the image its first release pushes (the yaml document model keeps the
 // files' comments and other keys).
-const { isMap, parseDocument } = createRequire(path.join(root, "infra/package.json"))(
-  "yaml",
-) as typeof import("yaml");
 for (const stack of ["dev", "prod"]) {
   const file = path.join(root, `infra/platform/Pulumi.${stack}.yaml`);
   if (!existsSync(file)) continue;

@@ -40,8 +40,10 @@ trap 'exit 130' INT TERM
 # The local stack's config file holds its secrets salt: the copy deploys to the same stack.
 [ -f "$repo/infra/platform/Pulumi.local.yaml" ] && cp "$repo/infra/platform/Pulumi.local.yaml" "$copy/infra/platform/"
 cd "$copy"
+# As a user would: an installed workspace, the one command, then install again to link the new package.
+timed "install" pnpm install --prefer-offline --frozen-lockfile >/dev/null
 timed "new-service" node scripts/new-service/new-service.ts billing >&2
-timed "install" pnpm install --prefer-offline --no-frozen-lockfile >/dev/null
+timed "install with billing" pnpm install --prefer-offline --no-frozen-lockfile >/dev/null
 timed "build and test billing" bash -c 'pnpm --filter "billing..." build >/dev/null && pnpm --filter billing test >/dev/null'
 timed "cluster up (three services)" bash scripts/cluster/cluster.sh up >/dev/null
 

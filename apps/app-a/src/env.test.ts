@@ -1,6 +1,7 @@
 import { ConfigError } from "@platform/shared";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "./env.js";
+import { envVariables } from "@platform/contract";
+import { EnvSchema, loadConfig, SERVICE } from "./env.js";
 
 describe("configuration", () => {
   it("when nothing is set in development, then the documented defaults apply", () => {
@@ -66,5 +67,20 @@ describe("configuration", () => {
     ["SHUTDOWN_TIMEOUT_MS", "-1"],
   ])("when %s is %j, then start-up fails naming it", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
+  });
+});
+
+describe("app-a's environment and the runtime contract", () => {
+  it("when the variables app-a reads are listed, then they are exactly the contract's for its token role", () => {
+    expect(Object.keys(EnvSchema.shape).sort()).toEqual(Object.keys(envVariables(SERVICE.tokens)).sort());
+  });
+
+  it("when nothing is set, then app-a listens on its catalogue ports and uses its catalogue database", () => {
+    const config = loadConfig({ NODE_ENV: "development" });
+    expect([config.port, config.metricsPort, config.mongodbDb]).toEqual([
+      SERVICE.port,
+      SERVICE.metricsPort,
+      SERVICE.database,
+    ]);
   });
 });

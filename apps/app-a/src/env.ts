@@ -1,6 +1,10 @@
+import { serviceEntry } from "@platform/contract";
 import { packageVersion, parseEnv, serviceConfig, serviceEnvShape } from "@platform/shared";
 import type { ServiceConfig } from "@platform/shared";
 import { z } from "zod";
+
+/** app-a's catalogue entry (packages/contract/src/services.json): its ports, database and token role. */
+export const SERVICE = serviceEntry("app-a");
 
 /**
  * app-a's configuration: the only place that reads process.env. Parsed once at start-up; a bad value stops the
@@ -16,9 +20,9 @@ const DEV_DEFAULTS = {
 
 const PRODUCTION_REQUIRED = Object.keys(DEV_DEFAULTS) as (keyof typeof DEV_DEFAULTS)[];
 
-const EnvSchema = z
+export const EnvSchema = z
   .object({
-    ...serviceEnvShape({ port: 3000, metricsPort: 9464, database: "jobs" }),
+    ...serviceEnvShape({ port: SERVICE.port, metricsPort: SERVICE.metricsPort, database: SERVICE.database }),
     JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
   })
   .superRefine((env, ctx) => {

@@ -1,7 +1,8 @@
 import { ConfigError } from "@platform/shared";
 import { describe, expect, it } from "vitest";
 import { generateDevelopmentKey } from "./domain/keys.js";
-import { loadConfig } from "./env.js";
+import { envVariables } from "@platform/contract";
+import { EnvSchema, loadConfig, SERVICE } from "./env.js";
 
 function errorOf(env: NodeJS.ProcessEnv): string {
   try {
@@ -69,5 +70,20 @@ describe("loadConfig", () => {
     const message = errorOf({ PORT: "http", LOGIN_MAX_ATTEMPTS: "0", ACCESS_TOKEN_TTL_SECONDS: "-1" });
     for (const name of ["PORT", "LOGIN_MAX_ATTEMPTS", "ACCESS_TOKEN_TTL_SECONDS"])
       expect(message).toContain(`${name}:`);
+  });
+});
+
+describe("app-b's environment and the runtime contract", () => {
+  it("when the variables app-b reads are listed, then they are exactly the contract's for its token role", () => {
+    expect(Object.keys(EnvSchema.shape).sort()).toEqual(Object.keys(envVariables(SERVICE.tokens)).sort());
+  });
+
+  it("when nothing is set, then app-b listens on its catalogue ports and uses its catalogue database", () => {
+    const config = loadConfig({ NODE_ENV: "development" });
+    expect([config.port, config.metricsPort, config.mongodbDb]).toEqual([
+      SERVICE.port,
+      SERVICE.metricsPort,
+      SERVICE.database,
+    ]);
   });
 });

@@ -1,6 +1,10 @@
+import { serviceEntry } from "@platform/contract";
 import { packageVersion, parseEnv, positiveInt, serviceConfig, serviceEnvShape } from "@platform/shared";
 import type { ServiceConfig } from "@platform/shared";
 import { z } from "zod";
+
+/** app-b's catalogue entry (packages/contract/src/services.json): its ports, database and token role. */
+export const SERVICE = serviceEntry("app-b");
 
 /**
  * app-b's configuration: the only place that reads process.env. Parsed once at start-up; a bad value stops the
@@ -45,9 +49,9 @@ const signingKeys = z
 const atLeast = (minimum: number) =>
   positiveInt().refine((n) => n >= minimum, `must be at least ${minimum} (OWASP minimum)`);
 
-const EnvSchema = z
+export const EnvSchema = z
   .object({
-    ...serviceEnvShape({ port: 3001, metricsPort: 9465, database: "auth" }),
+    ...serviceEnvShape({ port: SERVICE.port, metricsPort: SERVICE.metricsPort, database: SERVICE.database }),
     JWT_SIGNING_KEYS: signingKeys.optional(),
     ACCESS_TOKEN_TTL_SECONDS: positiveInt().default(900),
     REFRESH_TOKEN_TTL_SECONDS: positiveInt().default(2_592_000),

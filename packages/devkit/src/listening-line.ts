@@ -5,8 +5,9 @@
  * delivery checks and the apps' process tests all parse it here.
  */
 
-/** The `message` of the line. */
-export const LISTENING_MESSAGE = "listening";
+/** The `message` of the line (the runtime contract's). */
+export { LISTENING_MESSAGE } from "@platform/contract";
+import { LISTENING_MESSAGE } from "@platform/contract";
 
 export interface ListeningLine {
   /** The API port. */

@@ -1,3 +1,4 @@
+import { SHUTDOWN } from "@platform/contract";
 import { z } from "zod";
 
 /**
@@ -132,7 +133,7 @@ export function serviceEnvShape(defaults: ServiceEnvDefaults) {
       .regex(/^[A-Za-z0-9_-]{1,63}$/, "expected a database name")
       .default(defaults.database),
     SHUTDOWN_DRAIN_DELAY_MS: durationMs().optional(),
-    SHUTDOWN_TIMEOUT_MS: durationMs().default(25_000),
+    SHUTDOWN_TIMEOUT_MS: durationMs().default(SHUTDOWN.timeoutMs),
     BODY_LIMIT: z
       .string()
       .regex(/^\d+(b|kb|mb)$/i, "expected a size such as 100kb")
@@ -194,7 +195,7 @@ export function serviceConfig(
     mongodbUri: env.MONGODB_URI ?? devDefaults.MONGODB_URI,
     mongodbDb: env.MONGODB_DB,
     // In production the load balancer needs a few seconds to notice the failing readiness before we stop accepting.
-    drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS ?? (production ? 5000 : 0),
+    drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS ?? (production ? SHUTDOWN.productionDrainDelayMs : 0),
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     bodyLimit: env.BODY_LIMIT,
     trustProxy: env.TRUST_PROXY ?? devDefaults.TRUST_PROXY,

@@ -1,3 +1,4 @@
+import { HEALTH_PATH, READINESS_PATH } from "@platform/contract";
 import { Router } from "express";
 import { AppError } from "./errors.js";
 
@@ -58,10 +59,10 @@ export interface HealthRoutesOptions {
 /** GET /healthz (the process answers) and GET /readyz (it can do useful work). */
 export function healthRoutes(options: HealthRoutesOptions): Router {
   const router = Router();
-  router.get("/healthz", (_req, res) => {
+  router.get(HEALTH_PATH, (_req, res) => {
     res.set("Cache-Control", "no-store").json({ status: "ok" });
   });
-  router.get("/readyz", async (_req, res) => {
+  router.get(READINESS_PATH, async (_req, res) => {
     try {
       await options.readiness.check();
     } catch (error) {

@@ -1,3 +1,4 @@
+import { HEALTH_PATH, READINESS_PATH } from "@platform/contract";
 import { AsyncResource } from "node:async_hooks";
 import express from "express";
 import type { Express, RequestHandler } from "express";
@@ -24,7 +25,7 @@ export interface BaseAppOptions {
 }
 
 /** Paths the kubelet and load balancer hit every few seconds; their access lines go to debug. */
-const PROBE_PATHS = new Set(["/healthz", "/readyz"]);
+const PROBE_PATHS = new Set([HEALTH_PATH, READINESS_PATH]);
 
 function requestScope(logger: Logger, version: string): RequestHandler {
   return (req, res, next) => {

@@ -1,3 +1,4 @@
+import { LISTENING_MESSAGE } from "@platform/contract";
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -80,7 +81,7 @@ export async function runHttpService(options: RunHttpServiceOptions): Promise<Ru
     host: options.host,
     port: options.metrics.port,
   });
-  logger.info({ port, metricsPort: metrics.port, host: options.host }, "listening");
+  logger.info({ port, metricsPort: metrics.port, host: options.host }, LISTENING_MESSAGE);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

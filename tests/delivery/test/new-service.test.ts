@@ -15,12 +15,12 @@ import { parse, parseAllDocuments } from "yaml";
 import { repoRoot } from "../src/paths.js";
 
 let copy: string;
-const run = (command: string, args: readonly string[], cwd = copy) => {
+const run = (command: string, args: readonly string[], cwd = copy, env: Record<string, string> = {}) => {
   const result = spawnSync(command, args, {
     cwd,
     encoding: "utf8",
     timeout: 240_000,
-    env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", ...env },
   });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 };
@@ -47,7 +47,10 @@ afterAll(() => {
 
 describe("pnpm new-service", () => {
   it("when a service is created, then it installs, builds and passes its own tests, and the repository stays formatted", () => {
-    const created = run("node", ["scripts/new-service/new-service.ts", "billing"]);
+    // As a user would: an installed workspace, the one command, then install again to link the new package.
+    const installed = run("pnpm", ["install", "--prefer-offline", "--frozen-lockfile"]);
+    expect(installed.status, installed.output).toBe(0);
+    const created = run("node", ["scripts/new-service/new-service.ts", "billing"], copy, { NODE_PATH: "" });
     expect(created.status, created.output).toBe(0);
     expect(created.output).toContain(
       "created apps/billing (port 3002, metrics 9466, database billing, route /v1/billing)",
