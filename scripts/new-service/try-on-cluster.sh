@@ -10,6 +10,8 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export TURBO_TELEMETRY_DISABLED=1
+# The copy lives elsewhere: the CRDs stay where this checkout's cluster finds them.
+export PLATFORM_CRDS_DIR=${PLATFORM_CRDS_DIR:-$repo/../shared/crds}
 step() { echo "[try-on-cluster] $*" >&2; }
 timed() {
   local name=$1 started=$SECONDS
