@@ -110,11 +110,14 @@ describe("cloud stack configuration", () => {
     expect(parseCloudConfig(source, "dev").config.dnsEndpoint).toBe(false);
   });
 
-  it("when a prod stack asks for a zonal cluster, then it is rejected but deletion protection may be switched off", () => {
+  it("when a production stack asks for a zonal cluster, then it is rejected but deletion protection may be switched off", () => {
     const message = errorOf(() =>
-      parseCloudConfig(cloudSource({ regionalCluster: "false", deletionProtection: "false" }), "prod"),
+      parseCloudConfig(
+        cloudSource({ production: "true", regionalCluster: "false", deletionProtection: "false" }),
+        "prod-eu",
+      ),
     );
-    expect(message).toContain("regionalCluster: prod must be regional");
+    expect(message).toContain("regionalCluster: a production stack (production: true) must be regional");
     // Switching deletion protection off stays possible in prod: it is the first step of a deliberate teardown.
     expect(message).not.toContain("deletionProtection");
   });
@@ -253,15 +256,32 @@ describe("platform stack configuration", () => {
     expect(parsePlatformConfig(platformSource({}), "dev").config.ferretdbWorkarounds).toBe(false);
   });
 
-  it("when a prod stack asks for single replicas, then each is rejected", () => {
+  it("when safeguards are asked for, then the setting decides, not the stack's name (prod-eu has them, a stack named prod without the setting does not)", () => {
+    const single = { services: services({ "app-a": { minReplicas: 1 } }), mongodbMembers: "1" };
+    expect(
+      errorOf(() => parsePlatformConfig(platformSource({ ...single, production: "true" }), "prod-eu")),
+    ).toContain("services.app-a.minReplicas: a production stack (production: true) needs at least 2");
+    expect(parsePlatformConfig(platformSource(single), "prod").config.production).toBe(false);
+    expect(parseCloudConfig(cloudSource({ regionalCluster: "false" }), "prod").config.regionalCluster).toBe(
+      false,
+    );
+  });
+
+  it("when a production stack asks for single replicas, then each is rejected", () => {
     const message = errorOf(() =>
       parsePlatformConfig(
-        platformSource({ services: services({ "app-a": { minReplicas: 1 } }), mongodbMembers: "1" }),
+        platformSource({
+          services: services({ "app-a": { minReplicas: 1 } }),
+          mongodbMembers: "1",
+          production: "true",
+        }),
         "prod",
       ),
     );
-    expect(message).toContain("services.app-a.minReplicas: prod needs at least 2");
-    expect(message).toContain("mongodbMembers: prod needs at least 3");
+    expect(message).toContain(
+      "services.app-a.minReplicas: a production stack (production: true) needs at least 2",
+    );
+    expect(message).toContain("mongodbMembers: a production stack (production: true) needs at least 3");
   });
 });
 

@@ -7,6 +7,8 @@ import { DNS_NAME, Reader, pulumiConfigSource, type ConfigSource } from "../shar
 import * as pulumi from "@pulumi/pulumi";
 
 export interface CloudConfig {
+  /** Production safeguards (a regional cluster), by explicit setting: a stack's name does not turn them on or off. */
+  readonly production: boolean;
   readonly project: string;
   readonly region: string;
   /** Regional cluster (control plane and nodes in three zones) or zonal (one zone, cheaper, dev only). */
@@ -71,6 +73,7 @@ export function parseCloudConfig(
     r.matching(key, OPTIONAL_SERVICE_ACCOUNT_EMAIL, "a service account email", "") ||
     bootstrapServiceAccount(stack, project, role);
   const config: CloudConfig = {
+    production: r.boolean("production", false),
     project,
     region,
     regionalCluster: r.boolean("regionalCluster", true),
@@ -112,7 +115,8 @@ export function parseCloudConfig(
   if (config.nodeMinCount > config.nodeMaxCount) {
     r.errors.push(`nodeMinCount: ${config.nodeMinCount} is above nodeMaxCount ${config.nodeMaxCount}`);
   }
-  if (stack === "prod" && !config.regionalCluster) r.errors.push("regionalCluster: prod must be regional");
+  if (config.production && !config.regionalCluster)
+    r.errors.push("regionalCluster: a production stack (production: true) must be regional");
   if (!config.dnsEndpoint && config.authorizedNetworks.length === 0) {
     // The IP endpoint answers only authorised networks; without the DNS endpoint nobody (CI included) gets in.
     r.errors.push(

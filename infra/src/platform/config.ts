@@ -94,6 +94,11 @@ export interface PlatformSecretsConfig {
 }
 
 export interface PlatformConfig {
+  /**
+   * Production safeguards (at least 2 replicas of every service, 3 MongoDB members), by explicit setting: a stack's
+   * name does not turn them on or off.
+   */
+  readonly production: boolean;
   /** `<org>/gke-cloud/<stack>`: read cluster values from the cloud stack; undefined = bring your own cluster. */
   readonly cloudStack: string | undefined;
   readonly clusterFlavor: ClusterFlavor;
@@ -423,6 +428,7 @@ export function parsePlatformConfig(
   }
 
   const config: PlatformConfig = {
+    production: r.boolean("production", false),
     cloudStack,
     clusterFlavor,
     gke,
@@ -538,11 +544,12 @@ export function parsePlatformConfig(
         "publicUrl: required without cloudStack when domain is not set (the JWT issuer and gatewayUrl)",
       );
   }
-  if (stack === "prod") {
+  if (config.production) {
     for (const [name, settings] of Object.entries(config.services))
-      if (settings.minReplicas < 2) r.errors.push(`services.${name}.minReplicas: prod needs at least 2`);
+      if (settings.minReplicas < 2)
+        r.errors.push(`services.${name}.minReplicas: a production stack (production: true) needs at least 2`);
     if (config.mongodbMode === "operator" && config.mongodbMembers < 3)
-      r.errors.push("mongodbMembers: prod needs at least 3");
+      r.errors.push("mongodbMembers: a production stack (production: true) needs at least 3");
   }
   r.finish(stack, "platform");
   return { config, keys: r.keys, secretKeys: r.secretKeys };
