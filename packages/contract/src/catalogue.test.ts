@@ -41,10 +41,8 @@ describe("the service catalogue", () => {
 
   it("when a service scales on requests without its measured per-pod rate, then parsing fails", () => {
     const last = doc.services.length - 1;
-    const { requestsPerSecondPerPod: _, ...withoutRate } = {
-      ...doc.services[last]!,
-      autoscaling: "requests",
-    };
+    const withoutRate: Record<string, unknown> = { ...doc.services[last]!, autoscaling: "requests" };
+    delete withoutRate.requestsPerSecondPerPod;
     expect(() =>
       parseCatalogue({ services: doc.services.map((s, i) => (i === last ? withoutRate : s)) }),
     ).toThrow(/requestsPerSecondPerPod: expected the measured per-pod rate/);
