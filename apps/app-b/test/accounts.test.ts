@@ -49,6 +49,18 @@ describe("register", () => {
     );
   });
 
+  it.each(["qwerty123456", "1Q2W3E4R5T6Y", "  leavemealone  "])(
+    "when the password %j is one of the most common passwords, then 400 saying so",
+    async (password) => {
+      const res = await postJson(app.baseUrl, "/v1/auth/register", buildUser({ password }));
+      expect(res.status).toBe(400);
+      expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+      expect(res.body.errors).toEqual([
+        { path: "body.password", message: expect.stringMatching(/common password/) },
+      ]);
+    },
+  );
+
   it("when the email is not an email, then 400", async () => {
     expect((await postJson(app.baseUrl, "/v1/auth/register", buildUser({ email: "nope" }))).status).toBe(400);
   });
