@@ -1,8 +1,9 @@
 import { createBaseApp, createOpenApi, createTokenVerifier, finishApp, healthRoutes } from "@platform/shared";
 import type { DocumentedApp, Logger, Metrics, Readiness } from "@platform/shared";
 import type { Db } from "mongodb";
-import { LoginAttemptsRepository } from "./data/login-attempts-repository.js";
+import { AttemptCountersRepository } from "./data/attempt-counters-repository.js";
 import { RefreshTokensRepository } from "./data/refresh-tokens-repository.js";
+import { LOGIN_ATTEMPTS } from "./data/indexes.js";
 import { UsersRepository } from "./data/users-repository.js";
 import { Accounts } from "./domain/accounts.js";
 import type { KeyStore } from "./domain/keys.js";
@@ -48,7 +49,7 @@ export function createApp(deps: AppDeps): DocumentedApp {
   const accounts = new Accounts({
     users,
     passwords: deps.passwords,
-    throttle: new LoginThrottle(new LoginAttemptsRepository(db), config.login),
+    throttle: new LoginThrottle(new AttemptCountersRepository(db, LOGIN_ATTEMPTS), config.login),
     sessions,
     now,
   });

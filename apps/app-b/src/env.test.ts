@@ -31,7 +31,13 @@ describe("loadConfig", () => {
       accessTokenTtlSeconds: 900,
       signingKeys: undefined,
     });
-    expect(config.login).toEqual({ maxAttemptsPerAccount: 5, maxAttemptsPerAddress: 50, windowSeconds: 900 });
+    expect(config.login).toEqual({
+      maxAttemptsPerAccountAndAddress: 5,
+      maxAttemptsPerAddress: 50,
+      windowSeconds: 900,
+      maxAttemptsPerAccount: 100,
+      accountWindowSeconds: 3600,
+    });
     expect(config.argon2).toEqual({ memoryKiB: 19_456, timeCost: 2, parallelism: 1 });
   });
 

@@ -1,6 +1,7 @@
 import { packageVersion, parseEnv, positiveInt, serviceConfig, serviceEnvShape } from "@platform/shared";
 import type { ServiceConfig } from "@platform/shared";
 import { z } from "zod";
+import type { LoginLimits } from "./domain/login-throttle.js";
 
 /**
  * app-b's configuration: the only place that reads process.env. Parsed once at start-up; a bad value stops the
@@ -54,6 +55,9 @@ const EnvSchema = z
     LOGIN_MAX_ATTEMPTS: positiveInt().default(5),
     LOGIN_WINDOW_SECONDS: positiveInt().default(900),
     LOGIN_MAX_ATTEMPTS_PER_IP: positiveInt().default(50),
+    // OWASP ASVS 2.2.1: at most 100 failed attempts per account per hour, whoever makes them.
+    LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: positiveInt().default(100),
+    LOGIN_ACCOUNT_WINDOW_SECONDS: positiveInt().default(3600),
     ARGON2_MEMORY_KIB: atLeast(ARGON2_MINIMUM.memoryKiB).default(ARGON2_MINIMUM.memoryKiB),
     ARGON2_TIME_COST: atLeast(ARGON2_MINIMUM.timeCost).default(ARGON2_MINIMUM.timeCost),
     ARGON2_PARALLELISM: atLeast(ARGON2_MINIMUM.parallelism).default(ARGON2_MINIMUM.parallelism),
@@ -80,11 +84,7 @@ export interface Config extends ServiceConfig {
     readonly accessTokenTtlSeconds: number;
     readonly refreshTokenTtlSeconds: number;
   };
-  readonly login: {
-    readonly maxAttemptsPerAccount: number;
-    readonly maxAttemptsPerAddress: number;
-    readonly windowSeconds: number;
-  };
+  readonly login: LoginLimits;
   readonly argon2: { readonly memoryKiB: number; readonly timeCost: number; readonly parallelism: number };
 }
 
@@ -101,9 +101,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       refreshTokenTtlSeconds: parsed.REFRESH_TOKEN_TTL_SECONDS,
     },
     login: {
-      maxAttemptsPerAccount: parsed.LOGIN_MAX_ATTEMPTS,
+      maxAttemptsPerAccountAndAddress: parsed.LOGIN_MAX_ATTEMPTS,
       maxAttemptsPerAddress: parsed.LOGIN_MAX_ATTEMPTS_PER_IP,
       windowSeconds: parsed.LOGIN_WINDOW_SECONDS,
+      maxAttemptsPerAccount: parsed.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT,
+      accountWindowSeconds: parsed.LOGIN_ACCOUNT_WINDOW_SECONDS,
     },
     argon2: {
       memoryKiB: parsed.ARGON2_MEMORY_KIB,

@@ -1,7 +1,10 @@
 import type { Db } from "mongodb";
-import { LoginAttemptsRepository } from "./login-attempts-repository.js";
+import { AttemptCountersRepository } from "./attempt-counters-repository.js";
 import { RefreshTokensRepository } from "./refresh-tokens-repository.js";
 import { UsersRepository } from "./users-repository.js";
+
+/** The collection of failed-login counters. */
+export const LOGIN_ATTEMPTS = "login_attempts";
 
 export interface IndexesResult {
   /** False on servers without TTL indexes (FerretDB v1): expired records must be purged by the service. */
@@ -12,7 +15,7 @@ export interface IndexesResult {
 export async function ensureIndexes(db: Db): Promise<IndexesResult> {
   await new UsersRepository(db).ensureIndexes();
   const tokensTtl = await new RefreshTokensRepository(db).ensureIndexes();
-  const attemptsTtl = await new LoginAttemptsRepository(db).ensureIndexes();
+  const attemptsTtl = await new AttemptCountersRepository(db, LOGIN_ATTEMPTS).ensureIndexes();
   return { nativeTtl: tokensTtl && attemptsTtl };
 }
 
@@ -25,7 +28,7 @@ export function startExpirySweeper(
   onError: (error: unknown) => void,
   intervalMs = 60_000,
 ): () => void {
-  const repositories = [new RefreshTokensRepository(db), new LoginAttemptsRepository(db)];
+  const repositories = [new RefreshTokensRepository(db), new AttemptCountersRepository(db, LOGIN_ATTEMPTS)];
   const timer = setInterval(() => {
     const now = new Date();
     Promise.all(repositories.map((r) => r.purgeExpired(now))).catch(onError);

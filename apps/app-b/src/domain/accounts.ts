@@ -45,14 +45,12 @@ export class Accounts {
    */
   async login(input: Credentials, clientAddress: string): Promise<TokenPair> {
     const { throttle, users, passwords } = this.deps;
-    await throttle.assertAllowed(input.email, clientAddress, this.deps.now());
+    // Counted before the check: the attempt's slot is a failure unless the password turns out right.
+    const attempt = await throttle.begin(input.email, clientAddress, this.deps.now());
     const user = await users.findByEmail(input.email);
     const ok = await passwords.verify(user?.passwordHash, input.password);
-    if (!user || !ok) {
-      await throttle.recordFailure(input.email, clientAddress, this.deps.now());
-      throw invalidCredentials();
-    }
-    await throttle.recordSuccess(input.email);
+    if (!user || !ok) throw invalidCredentials();
+    await throttle.succeeded(attempt);
     if (passwords.needsRehash(user.passwordHash)) {
       await users.updatePasswordHash(user.id, await passwords.hash(input.password));
     }

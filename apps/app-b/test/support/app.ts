@@ -35,9 +35,11 @@ function testEnv(database: { uri: string; name: string }, options: TestAppOption
     ACCESS_TOKEN_TTL_SECONDS: String(options.accessTokenTtlSeconds ?? 900),
     REFRESH_TOKEN_TTL_SECONDS: "3600",
     BODY_LIMIT: options.bodyLimit ?? "100kb",
-    LOGIN_MAX_ATTEMPTS: String(options.login?.maxAttemptsPerAccount ?? 5),
+    LOGIN_MAX_ATTEMPTS: String(options.login?.maxAttemptsPerAccountAndAddress ?? 5),
     LOGIN_MAX_ATTEMPTS_PER_IP: String(options.login?.maxAttemptsPerAddress ?? 50),
     LOGIN_WINDOW_SECONDS: String(options.login?.windowSeconds ?? 900),
+    LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: String(options.login?.maxAttemptsPerAccount ?? 100),
+    LOGIN_ACCOUNT_WINDOW_SECONDS: String(options.login?.accountWindowSeconds ?? 3600),
   };
   // Unset: the service generates a development key, as it does on a laptop.
   if (options.signingKeys) env["JWT_SIGNING_KEYS"] = JSON.stringify(options.signingKeys);
