@@ -3,12 +3,13 @@ import type { DocumentedApp, Logger, Metrics, Readiness } from "@platform/shared
 import type { Db } from "mongodb";
 import { AttemptCountersRepository } from "./data/attempt-counters-repository.js";
 import { RefreshTokensRepository } from "./data/refresh-tokens-repository.js";
-import { LOGIN_ATTEMPTS } from "./data/indexes.js";
+import { LOGIN_ATTEMPTS, REGISTRATION_ATTEMPTS } from "./data/indexes.js";
 import { UsersRepository } from "./data/users-repository.js";
 import { Accounts } from "./domain/accounts.js";
 import type { KeyStore } from "./domain/keys.js";
 import { LoginThrottle } from "./domain/login-throttle.js";
 import type { PasswordHasher } from "./domain/passwords.js";
+import { RegistrationThrottle } from "./domain/registration-throttle.js";
 import { Sessions } from "./domain/sessions.js";
 import type { Config } from "./env.js";
 import { authRoutes } from "./routes/auth-routes.js";
@@ -17,7 +18,7 @@ import { metaRoutes } from "./routes/meta-routes.js";
 export interface AppDeps {
   readonly config: Pick<
     Config,
-    "bodyLimit" | "trustProxy" | "jwt" | "login" | "version" | "ferretdbWorkarounds"
+    "bodyLimit" | "trustProxy" | "jwt" | "login" | "registration" | "version" | "ferretdbWorkarounds"
   >;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -50,6 +51,10 @@ export function createApp(deps: AppDeps): DocumentedApp {
     users,
     passwords: deps.passwords,
     throttle: new LoginThrottle(new AttemptCountersRepository(db, LOGIN_ATTEMPTS), config.login),
+    registrations: new RegistrationThrottle(
+      new AttemptCountersRepository(db, REGISTRATION_ATTEMPTS),
+      config.registration,
+    ),
     sessions,
     now,
   });

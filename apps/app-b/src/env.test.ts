@@ -38,6 +38,7 @@ describe("loadConfig", () => {
       maxAttemptsPerAccount: 100,
       accountWindowSeconds: 3600,
     });
+    expect(config.registration).toEqual({ maxPerAddress: 20, windowSeconds: 600 });
     expect(config.argon2).toEqual({ memoryKiB: 19_456, timeCost: 2, parallelism: 1 });
   });
 

@@ -2,6 +2,7 @@ import { packageVersion, parseEnv, positiveInt, serviceConfig, serviceEnvShape }
 import type { ServiceConfig } from "@platform/shared";
 import { z } from "zod";
 import type { LoginLimits } from "./domain/login-throttle.js";
+import type { RegistrationLimits } from "./domain/registration-throttle.js";
 
 /**
  * app-b's configuration: the only place that reads process.env. Parsed once at start-up; a bad value stops the
@@ -58,6 +59,8 @@ const EnvSchema = z
     // OWASP ASVS 2.2.1: at most 100 failed attempts per account per hour, whoever makes them.
     LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: positiveInt().default(100),
     LOGIN_ACCOUNT_WINDOW_SECONDS: positiveInt().default(3600),
+    REGISTER_MAX_PER_IP: positiveInt().default(20),
+    REGISTER_WINDOW_SECONDS: positiveInt().default(600),
     ARGON2_MEMORY_KIB: atLeast(ARGON2_MINIMUM.memoryKiB).default(ARGON2_MINIMUM.memoryKiB),
     ARGON2_TIME_COST: atLeast(ARGON2_MINIMUM.timeCost).default(ARGON2_MINIMUM.timeCost),
     ARGON2_PARALLELISM: atLeast(ARGON2_MINIMUM.parallelism).default(ARGON2_MINIMUM.parallelism),
@@ -85,6 +88,7 @@ export interface Config extends ServiceConfig {
     readonly refreshTokenTtlSeconds: number;
   };
   readonly login: LoginLimits;
+  readonly registration: RegistrationLimits;
   readonly argon2: { readonly memoryKiB: number; readonly timeCost: number; readonly parallelism: number };
 }
 
@@ -106,6 +110,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowSeconds: parsed.LOGIN_WINDOW_SECONDS,
       maxAttemptsPerAccount: parsed.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT,
       accountWindowSeconds: parsed.LOGIN_ACCOUNT_WINDOW_SECONDS,
+    },
+    registration: {
+      maxPerAddress: parsed.REGISTER_MAX_PER_IP,
+      windowSeconds: parsed.REGISTER_WINDOW_SECONDS,
     },
     argon2: {
       memoryKiB: parsed.ARGON2_MEMORY_KIB,

@@ -14,7 +14,10 @@ const limits = {
 
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp("throttling", { login: limits });
+  app = await startTestApp("throttling", {
+    login: limits,
+    registration: { maxPerAddress: 3, windowSeconds: 600 },
+  });
 });
 afterAll(() => app.close());
 
@@ -128,5 +131,41 @@ describe("login throttling per client address", () => {
     expect(records.length).toBeGreaterThan(0);
     for (const record of records) expect(record["expiresAt"]).toBeInstanceOf(Date);
     expect(JSON.stringify(records)).not.toContain("@example.com");
+  });
+});
+
+describe("registration throttling per client address", () => {
+  it("when one client registers past its limit, then 429 with Retry-After, while other clients still register", async () => {
+    const client = fromNewAddress();
+    for (let i = 0; i < 3; i++) {
+      expect((await postJson(app.baseUrl, "/v1/auth/register", buildUser(), client)).status).toBe(201);
+    }
+    const refused = await postJson(app.baseUrl, "/v1/auth/register", buildUser(), client);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await postJson(app.baseUrl, "/v1/auth/register", buildUser(), fromNewAddress())).status).toBe(
+      201,
+    );
+  });
+
+  it("when a client probes which emails have accounts, then the probes count too, and past the limit every answer is 429", async () => {
+    const existing = await registered();
+    const client = fromNewAddress();
+    const probe = (email: string) => postJson(app.baseUrl, "/v1/auth/register", buildUser({ email }), client);
+    expect((await probe(existing.email)).status).toBe(409);
+    expect((await probe(buildUser().email)).status).toBe(201);
+    expect((await probe(existing.email)).status).toBe(409);
+    // The answer no longer tells a taken address from a free one.
+    expect((await probe(existing.email)).status).toBe(429);
+    expect((await probe(buildUser().email)).status).toBe(429);
+  });
+
+  it("when many registrations from one client arrive at once, then no more than the limit are hashed", async () => {
+    const client = fromNewAddress();
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => postJson(app.baseUrl, "/v1/auth/register", buildUser(), client)),
+    );
+    expect(statuses(results)).toEqual([201, 201, 201, 429, 429, 429, 429, 429]);
   });
 });

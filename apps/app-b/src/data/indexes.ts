@@ -3,8 +3,9 @@ import { AttemptCountersRepository } from "./attempt-counters-repository.js";
 import { RefreshTokensRepository } from "./refresh-tokens-repository.js";
 import { UsersRepository } from "./users-repository.js";
 
-/** The collection of failed-login counters. */
+/** The collections of throttle counters: failed logins, and registrations per client. */
 export const LOGIN_ATTEMPTS = "login_attempts";
+export const REGISTRATION_ATTEMPTS = "registration_attempts";
 
 export interface IndexesResult {
   /** False on servers without TTL indexes (FerretDB v1): expired records must be purged by the service. */
@@ -16,7 +17,8 @@ export async function ensureIndexes(db: Db): Promise<IndexesResult> {
   await new UsersRepository(db).ensureIndexes();
   const tokensTtl = await new RefreshTokensRepository(db).ensureIndexes();
   const attemptsTtl = await new AttemptCountersRepository(db, LOGIN_ATTEMPTS).ensureIndexes();
-  return { nativeTtl: tokensTtl && attemptsTtl };
+  const registrationsTtl = await new AttemptCountersRepository(db, REGISTRATION_ATTEMPTS).ensureIndexes();
+  return { nativeTtl: tokensTtl && attemptsTtl && registrationsTtl };
 }
 
 /**
@@ -28,7 +30,11 @@ export function startExpirySweeper(
   onError: (error: unknown) => void,
   intervalMs = 60_000,
 ): () => void {
-  const repositories = [new RefreshTokensRepository(db), new AttemptCountersRepository(db, LOGIN_ATTEMPTS)];
+  const repositories = [
+    new RefreshTokensRepository(db),
+    new AttemptCountersRepository(db, LOGIN_ATTEMPTS),
+    new AttemptCountersRepository(db, REGISTRATION_ATTEMPTS),
+  ];
   const timer = setInterval(() => {
     const now = new Date();
     Promise.all(repositories.map((r) => r.purgeExpired(now))).catch(onError);

@@ -3,6 +3,7 @@ import { AppError } from "@platform/shared";
 import type { UsersRepository } from "../data/users-repository.js";
 import type { LoginThrottle } from "./login-throttle.js";
 import type { PasswordHasher } from "./passwords.js";
+import type { RegistrationThrottle } from "./registration-throttle.js";
 import type { Sessions } from "./sessions.js";
 import type { TokenPair } from "./tokens.js";
 import type { Credentials, User } from "./user.js";
@@ -14,6 +15,7 @@ export interface AccountsDeps {
   readonly users: UsersRepository;
   readonly passwords: PasswordHasher;
   readonly throttle: LoginThrottle;
+  readonly registrations: RegistrationThrottle;
   readonly sessions: Sessions;
   readonly now: () => Date;
 }
@@ -25,7 +27,13 @@ const invalidCredentials = () => AppError.unauthorized("The email or password is
 export class Accounts {
   constructor(private readonly deps: AccountsDeps) {}
 
-  async register(input: Credentials): Promise<User> {
+  /**
+   * Creates the account, or 409 when the email is taken. The 409 does tell the caller that the address has an
+   * account (see the README for why it stays); the throttle bounds how many addresses one client can probe, and
+   * the hash is computed before the insert, so both answers take the same time.
+   */
+  async register(input: Credentials, clientAddress: string): Promise<User> {
+    await this.deps.registrations.admit(clientAddress, this.deps.now());
     const user: User = {
       id: randomUUID(),
       email: input.email,

@@ -13,6 +13,7 @@ export const TEST_AUDIENCE = "jobs-api";
 
 export interface TestAppOptions {
   readonly login?: Partial<Config["login"]>;
+  readonly registration?: Partial<Config["registration"]>;
   readonly signingKeys?: SigningKeyInput[];
   readonly accessTokenTtlSeconds?: number;
   readonly bodyLimit?: string;
@@ -40,6 +41,9 @@ function testEnv(database: { uri: string; name: string }, options: TestAppOption
     LOGIN_WINDOW_SECONDS: String(options.login?.windowSeconds ?? 900),
     LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: String(options.login?.maxAttemptsPerAccount ?? 100),
     LOGIN_ACCOUNT_WINDOW_SECONDS: String(options.login?.accountWindowSeconds ?? 3600),
+    // Most tests register many accounts from loopback; the throttling tests set their own limit.
+    REGISTER_MAX_PER_IP: String(options.registration?.maxPerAddress ?? 1000),
+    REGISTER_WINDOW_SECONDS: String(options.registration?.windowSeconds ?? 600),
   };
   // Unset: the service generates a development key, as it does on a laptop.
   if (options.signingKeys) env["JWT_SIGNING_KEYS"] = JSON.stringify(options.signingKeys);
