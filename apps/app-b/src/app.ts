@@ -2,6 +2,7 @@ import { createBaseApp, createOpenApi, createTokenVerifier, finishApp, healthRou
 import type { DocumentedApp, Logger, Metrics, Readiness } from "@platform/shared";
 import type { Db } from "mongodb";
 import { AttemptCountersRepository } from "./data/attempt-counters-repository.js";
+import { RefreshFamiliesRepository } from "./data/refresh-families-repository.js";
 import { RefreshTokensRepository } from "./data/refresh-tokens-repository.js";
 import { LOGIN_ATTEMPTS, REGISTRATION_ATTEMPTS } from "./data/indexes.js";
 import { UsersRepository } from "./data/users-repository.js";
@@ -42,7 +43,9 @@ export function createApp(deps: AppDeps): DocumentedApp {
       ttlSeconds: config.jwt.accessTokenTtlSeconds,
     },
     refreshTokenTtlSeconds: config.jwt.refreshTokenTtlSeconds,
+    sessionMaxAgeSeconds: config.jwt.sessionMaxAgeSeconds,
     refreshTokens: new RefreshTokensRepository(db, config.ferretdbWorkarounds),
+    families: new RefreshFamiliesRepository(db),
     users,
     logger,
     now,

@@ -29,6 +29,8 @@ describe("loadConfig", () => {
     expect(config.jwt).toMatchObject({
       audience: "jobs-api",
       accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 2_592_000,
+      sessionMaxAgeSeconds: 2_592_000,
       signingKeys: undefined,
     });
     expect(config.login).toEqual({

@@ -53,6 +53,7 @@ const EnvSchema = z
     JWT_SIGNING_KEYS: signingKeys.optional(),
     ACCESS_TOKEN_TTL_SECONDS: positiveInt().default(900),
     REFRESH_TOKEN_TTL_SECONDS: positiveInt().default(2_592_000),
+    SESSION_MAX_AGE_SECONDS: positiveInt().default(2_592_000),
     LOGIN_MAX_ATTEMPTS: positiveInt().default(5),
     LOGIN_WINDOW_SECONDS: positiveInt().default(900),
     LOGIN_MAX_ATTEMPTS_PER_IP: positiveInt().default(50),
@@ -86,6 +87,8 @@ export interface Config extends ServiceConfig {
     readonly signingKeys: readonly SigningKeyInput[] | undefined;
     readonly accessTokenTtlSeconds: number;
     readonly refreshTokenTtlSeconds: number;
+    /** Absolute lifetime of a login's refresh-token family: after it, the user logs in again. */
+    readonly sessionMaxAgeSeconds: number;
   };
   readonly login: LoginLimits;
   readonly registration: RegistrationLimits;
@@ -103,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       signingKeys: parsed.JWT_SIGNING_KEYS,
       accessTokenTtlSeconds: parsed.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: parsed.REFRESH_TOKEN_TTL_SECONDS,
+      sessionMaxAgeSeconds: parsed.SESSION_MAX_AGE_SECONDS,
     },
     login: {
       maxAttemptsPerAccountAndAddress: parsed.LOGIN_MAX_ATTEMPTS,

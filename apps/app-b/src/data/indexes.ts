@@ -1,5 +1,6 @@
 import type { Db } from "mongodb";
 import { AttemptCountersRepository } from "./attempt-counters-repository.js";
+import { RefreshFamiliesRepository } from "./refresh-families-repository.js";
 import { RefreshTokensRepository } from "./refresh-tokens-repository.js";
 import { UsersRepository } from "./users-repository.js";
 
@@ -16,9 +17,10 @@ export interface IndexesResult {
 export async function ensureIndexes(db: Db): Promise<IndexesResult> {
   await new UsersRepository(db).ensureIndexes();
   const tokensTtl = await new RefreshTokensRepository(db).ensureIndexes();
+  const familiesTtl = await new RefreshFamiliesRepository(db).ensureIndexes();
   const attemptsTtl = await new AttemptCountersRepository(db, LOGIN_ATTEMPTS).ensureIndexes();
   const registrationsTtl = await new AttemptCountersRepository(db, REGISTRATION_ATTEMPTS).ensureIndexes();
-  return { nativeTtl: tokensTtl && attemptsTtl && registrationsTtl };
+  return { nativeTtl: tokensTtl && familiesTtl && attemptsTtl && registrationsTtl };
 }
 
 /**
@@ -32,6 +34,7 @@ export function startExpirySweeper(
 ): () => void {
   const repositories = [
     new RefreshTokensRepository(db),
+    new RefreshFamiliesRepository(db),
     new AttemptCountersRepository(db, LOGIN_ATTEMPTS),
     new AttemptCountersRepository(db, REGISTRATION_ATTEMPTS),
   ];

@@ -16,6 +16,7 @@ export interface TestAppOptions {
   readonly registration?: Partial<Config["registration"]>;
   readonly signingKeys?: SigningKeyInput[];
   readonly accessTokenTtlSeconds?: number;
+  readonly sessionMaxAgeSeconds?: number;
   readonly bodyLimit?: string;
 }
 
@@ -35,6 +36,7 @@ function testEnv(database: { uri: string; name: string }, options: TestAppOption
     TRUST_PROXY: "loopback",
     ACCESS_TOKEN_TTL_SECONDS: String(options.accessTokenTtlSeconds ?? 900),
     REFRESH_TOKEN_TTL_SECONDS: "3600",
+    SESSION_MAX_AGE_SECONDS: String(options.sessionMaxAgeSeconds ?? 7200),
     BODY_LIMIT: options.bodyLimit ?? "100kb",
     LOGIN_MAX_ATTEMPTS: String(options.login?.maxAttemptsPerAccountAndAddress ?? 5),
     LOGIN_MAX_ATTEMPTS_PER_IP: String(options.login?.maxAttemptsPerAddress ?? 50),
