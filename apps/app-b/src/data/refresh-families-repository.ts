@@ -46,4 +46,8 @@ export class RefreshFamiliesRepository {
   async revoke(familyId: string, now: Date): Promise<void> {
     await this.collection.updateOne({ _id: familyId, revokedAt: null }, { $set: { revokedAt: now } });
   }
+
+  async revokeAllOfUser(userId: string, now: Date): Promise<void> {
+    await this.collection.updateMany({ userId, revokedAt: null }, { $set: { revokedAt: now } });
+  }
 }

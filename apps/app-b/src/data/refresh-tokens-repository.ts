@@ -100,6 +100,10 @@ export class RefreshTokensRepository {
     return this.collection.findOne({ _id: tokenHash });
   }
 
+  async revokeAllOfUser(userId: string, now: Date): Promise<void> {
+    await this.collection.updateMany({ userId, revokedAt: null }, { $set: { revokedAt: now } });
+  }
+
   /** Revokes every not-yet-revoked token of the family; returns how many were revoked. */
   async revokeFamily(familyId: string, now: Date): Promise<number> {
     const result = await this.collection.updateMany(

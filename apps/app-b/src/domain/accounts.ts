@@ -22,6 +22,8 @@ export interface AccountsDeps {
 
 /** One message for unknown email and wrong password, so responses do not reveal which accounts exist. */
 const invalidCredentials = () => AppError.unauthorized("The email or password is incorrect.");
+/** The caller's token is fine, but the password that confirms a destructive request is not. */
+const wrongPassword = () => AppError.forbidden("The password is incorrect.");
 
 /** Registration, login and the current user. */
 export class Accounts {
@@ -52,17 +54,38 @@ export class Accounts {
    * hash), so timing does not reveal whether an email is registered.
    */
   async login(input: Credentials, clientAddress: string): Promise<TokenPair> {
+    const user = await this.checkPassword(input, clientAddress);
+    if (!user) throw invalidCredentials();
+    return this.deps.sessions.issueTokenPair(user);
+  }
+
+  /**
+   * Deletes the caller's account: the access token says who, the password confirms it is really them (a stolen
+   * access token alone must not be enough to destroy an account). Every session ends first, then the account
+   * goes; access tokens already issued stay valid until they expire, like any access token.
+   */
+  async deleteAccount(userId: string, password: string, clientAddress: string): Promise<void> {
+    const user = await this.currentUser(userId);
+    if (!(await this.checkPassword({ email: user.email, password }, clientAddress))) throw wrongPassword();
+    await this.deps.sessions.endAllSessions(user.id);
+    await this.deps.users.delete(user.id);
+  }
+
+  /**
+   * The account if the password is right, else null; under the login throttle (429 past a limit), which counts
+   * the attempt before Argon2 runs. A right password upgrades a hash made with weaker parameters.
+   */
+  private async checkPassword(input: Credentials, clientAddress: string): Promise<User | null> {
     const { throttle, users, passwords } = this.deps;
-    // Counted before the check: the attempt's slot is a failure unless the password turns out right.
     const attempt = await throttle.begin(input.email, clientAddress, this.deps.now());
     const user = await users.findByEmail(input.email);
     const ok = await passwords.verify(user?.passwordHash, input.password);
-    if (!user || !ok) throw invalidCredentials();
+    if (!user || !ok) return null;
     await throttle.succeeded(attempt);
     if (passwords.needsRehash(user.passwordHash)) {
       await users.updatePasswordHash(user.id, await passwords.hash(input.password));
     }
-    return this.deps.sessions.issueTokenPair(user);
+    return user;
   }
 
   async currentUser(userId: string): Promise<User> {

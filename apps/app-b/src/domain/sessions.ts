@@ -84,6 +84,13 @@ export class Sessions {
     if (known) await this.revokeFamily(known.familyId, this.deps.now());
   }
 
+  /** Ends every session of the user (account deletion): families first, as in revokeFamily. */
+  async endAllSessions(userId: string): Promise<void> {
+    const now = this.deps.now();
+    await this.deps.families.revokeAllOfUser(userId, now);
+    await this.deps.refreshTokens.revokeAllOfUser(userId, now);
+  }
+
   /** The family first (it is what exchanges check), then its tokens (so each says so itself). */
   private async revokeFamily(familyId: string, now: Date): Promise<number> {
     await this.deps.families.revoke(familyId, now);

@@ -6,6 +6,7 @@ import type { Accounts } from "../domain/accounts.js";
 import type { Sessions } from "../domain/sessions.js";
 import type { TokenPair } from "../domain/tokens.js";
 import {
+  DeleteAccountBody,
   LoginBody,
   LogoutBody,
   RefreshBody,
@@ -133,6 +134,31 @@ export function authRoutes({ accounts, sessions, verifier, openapi }: AuthRoutes
     },
     handler: async (_input, _req, res) => {
       res.set("Cache-Control", "no-store").json(toUserView(await accounts.currentUser(authOf(res).sub)));
+    },
+  });
+
+  openapi.route(router, {
+    method: "delete",
+    path: "/v1/auth/me",
+    operationId: "deleteAccount",
+    summary: "Delete the account the access token belongs to",
+    description:
+      "Needs the account's password as confirmation (counted by the login throttle). Ends every session of the " +
+      "account, then deletes it; access tokens already issued stay valid until they expire.",
+    tags,
+    security: [],
+    middleware: [requireAuth(verifier)],
+    request: { body: DeleteAccountBody },
+    responses: {
+      204: { description: "Deleted; the email can be registered again." },
+      400: problemResponse("Invalid body."),
+      401: problemResponse("Missing, invalid or expired access token, or the account is already gone."),
+      403: problemResponse("The password is incorrect."),
+      429: problemResponse("Too many failed password checks; see Retry-After."),
+    },
+    handler: async ({ body }, req, res) => {
+      await accounts.deleteAccount(authOf(res).sub, body.password, clientAddress(req));
+      res.status(204).end();
     },
   });
 

@@ -62,6 +62,11 @@ export const RegisterBody = z
   .meta({ id: "RegisterRequest" });
 export const LoginBody = z.strictObject({ email: Email, password: AnyPassword }).meta({ id: "LoginRequest" });
 export const RefreshBody = z.strictObject({ refreshToken: RefreshTokenValue }).meta({ id: "RefreshRequest" });
+export const DeleteAccountBody = z
+  .strictObject({
+    password: AnyPassword.meta({ description: "The account's current password, to confirm." }),
+  })
+  .meta({ id: "DeleteAccountRequest" });
 export const LogoutBody = z.strictObject({ refreshToken: RefreshTokenValue }).meta({ id: "LogoutRequest" });
 
 // What the schemas parse to is what the domain takes: a schema that drifts from the domain's types fails to build.
