@@ -86,6 +86,15 @@ describe("login throttling per account and client address", () => {
   });
 });
 
+describe("login throttling and legitimate bursts", () => {
+  it("when one client logs in to an account more times at once than its failure limit, with the right password, then every login succeeds", async () => {
+    const user = await registered();
+    const client = fromNewAddress();
+    const results = await Promise.all(Array.from({ length: 8 }, () => login(user, client)));
+    expect(statuses(results)).toEqual(Array<number>(8).fill(200));
+  });
+});
+
 describe("login throttling per account, from every address", () => {
   it("when guesses for one account come from many addresses, then at most the account limit is checked, also at once", async () => {
     const user = await registered();

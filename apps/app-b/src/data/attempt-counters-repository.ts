@@ -11,6 +11,9 @@ interface AttemptSlot {
   readonly step: number;
   /** When the slot no longer counts for any window; the TTL index (or the sweeper) removes it afterwards. */
   readonly expiresAt: Date;
+  readonly createdAt: Date;
+  /** False while the work it guards runs (it may yet be released); true once it counts for good. */
+  readonly settled: boolean;
 }
 
 /** A limit of `max` attempts in any `windowSeconds`, counted under `key`. */
@@ -26,6 +29,14 @@ export type Reservation =
 
 /** A window is counted in this many steps: a full counter blocks for at most one window plus one step. */
 export const STEPS_PER_WINDOW = 4;
+
+/**
+ * How long a refusal waits, in total, for slots held by attempts still in flight (unsettled): those may be given
+ * back in a moment (a right password), so a burst of legitimate attempts queues instead of failing. Waits double.
+ */
+const PENDING_WAITS_MS = [25, 50, 100, 200, 400, 800, 1600];
+/** An unsettled slot older than this belongs to a request that died: it counts, and nobody waits for it. */
+const PENDING_MAX_AGE_MS = 30_000;
 
 /**
  * Attempt counters in MongoDB, shared by every replica, that count atomically on MongoDB and FerretDB v1 alike.
@@ -56,14 +67,34 @@ export class AttemptCountersRepository {
     return purgeExpired(this.collection as unknown as Collection<never>, now);
   }
 
-  /** Takes one attempt under the limit, or says when the next one may be free. */
+  /**
+   * Takes one attempt under the limit, or says when the next one may be free. While the limit is reached only
+   * because of attempts still in flight, waits (a few seconds at most) for them to settle or be released.
+   */
   async reserve(limit: AttemptLimit, now: Date): Promise<Reservation> {
+    for (const waitMs of [...PENDING_WAITS_MS, undefined]) {
+      const { reservation, pending } = await this.tryReserve(limit, now);
+      if (reservation.granted || !pending || waitMs === undefined) return reservation;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+    throw new Error("unreachable");
+  }
+
+  /** The attempts counted for good (failed logins, registrations that ran): nobody waits for them any more. */
+  async settle(slotIds: readonly string[]): Promise<void> {
+    await this.collection.updateMany({ _id: { $in: [...slotIds] } }, { $set: { settled: true } });
+  }
+
+  private async tryReserve(
+    limit: AttemptLimit,
+    now: Date,
+  ): Promise<{ reservation: Reservation; pending: boolean }> {
     const stepSeconds = limit.windowSeconds / STEPS_PER_WINDOW;
     const step = Math.floor(now.getTime() / 1000 / stepSeconds);
     const slots = await this.collection
       .find(
         { key: limit.key, step: { $gte: step - STEPS_PER_WINDOW, $lte: step } },
-        { projection: { step: 1 } },
+        { projection: { step: 1, settled: 1, createdAt: 1 } },
       )
       .toArray();
     const counts = new Map<number, number>();
@@ -75,15 +106,32 @@ export class AttemptCountersRepository {
       const slotId = `${limit.key}|${step}|${n}`;
       if (taken.has(slotId)) continue;
       try {
-        await this.collection.insertOne({ _id: slotId, key: limit.key, step, expiresAt });
-        return { granted: true, slotId };
+        await this.collection.insertOne({
+          _id: slotId,
+          key: limit.key,
+          step,
+          expiresAt,
+          createdAt: new Date(),
+          settled: false,
+        });
+        return { reservation: { granted: true, slotId }, pending: false };
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
       }
     }
     // Every slot of this step is taken now, whatever the read above saw.
     counts.set(step, Math.max(counts.get(step) ?? 0, limit.max - earlier));
-    return { granted: false, retryAfterSeconds: retryAfter(counts, limit.max, step, stepSeconds, now) };
+    const inFlightSince = Date.now() - PENDING_MAX_AGE_MS;
+    return {
+      reservation: {
+        granted: false,
+        retryAfterSeconds: retryAfter(counts, limit.max, step, stepSeconds, now),
+      },
+      // Slots taken after the read above (the inserts that failed) may be in flight too.
+      pending:
+        slots.length < limit.max ||
+        slots.some((slot) => !slot.settled && slot.createdAt.getTime() > inFlightSince),
+    };
   }
 
   /** Gives a reserved attempt back (the work it guarded did not count as a failure). */

@@ -35,17 +35,18 @@ export class Accounts {
    * the hash is computed before the insert, so both answers take the same time.
    */
   async register(input: Credentials, clientAddress: string): Promise<User> {
-    await this.deps.registrations.admit(clientAddress, this.deps.now());
+    const { registrations, passwords, users } = this.deps;
+    const slot = await registrations.admit(clientAddress, this.deps.now());
     const user: User = {
       id: randomUUID(),
       email: input.email,
-      passwordHash: await this.deps.passwords.hash(input.password),
+      passwordHash: await passwords.hash(input.password),
       scopes: [...DEFAULT_SCOPES],
       createdAt: this.deps.now(),
     };
-    if ((await this.deps.users.insert(user)) === "duplicate") {
-      throw AppError.conflict("An account with this email already exists.");
-    }
+    const inserted = await users.insert(user);
+    await registrations.settle(slot);
+    if (inserted === "duplicate") throw AppError.conflict("An account with this email already exists.");
     return user;
   }
 
@@ -80,7 +81,10 @@ export class Accounts {
     const attempt = await throttle.begin(input.email, clientAddress, this.deps.now());
     const user = await users.findByEmail(input.email);
     const ok = await passwords.verify(user?.passwordHash, input.password);
-    if (!user || !ok) return null;
+    if (!user || !ok) {
+      await throttle.failed(attempt);
+      return null;
+    }
     await throttle.succeeded(attempt);
     if (passwords.needsRehash(user.passwordHash)) {
       await users.updatePasswordHash(user.id, await passwords.hash(input.password));

@@ -72,6 +72,11 @@ export class LoginThrottle {
     return { clientAccountKey, slotIds };
   }
 
+  /** The password was wrong: the attempt counts for good, and nobody waits for it to be given back. */
+  async failed(attempt: LoginAttempt): Promise<void> {
+    await this.counters.settle(attempt.slotIds);
+  }
+
   /**
    * The password was right: the attempt was no failure, so its slots go back, and this client's earlier failures
    * for the account are forgiven (it knows the password). The per-client and per-account counters keep the other

@@ -19,8 +19,11 @@ export class RegistrationThrottle {
     private readonly limits: RegistrationLimits,
   ) {}
 
-  /** Takes one registration from the client's budget, or throws 429 with Retry-After. */
-  async admit(address: string, now: Date): Promise<void> {
+  /**
+   * Takes one registration from the client's budget, or throws 429 with Retry-After. Returns the slot, to settle
+   * once the registration has run (whatever its outcome, it counts).
+   */
+  async admit(address: string, now: Date): Promise<string> {
     const reservation = await this.counters.reserve(
       {
         key: `client:${clientNetwork(address)}`,
@@ -35,5 +38,10 @@ export class RegistrationThrottle {
         "Too many registrations from this network. Try again later.",
       );
     }
+    return reservation.slotId;
+  }
+
+  async settle(slotId: string): Promise<void> {
+    await this.counters.settle([slotId]);
   }
 }
