@@ -25,7 +25,7 @@ const invalidCredentials = () => AppError.unauthorized("The email or password is
 /** The caller's token is fine, but the password that confirms a destructive request is not. */
 const wrongPassword = () => AppError.forbidden("The password is incorrect.");
 
-/** Registration, login and the current user. */
+/** Registration, login, the current user and deleting it. */
 export class Accounts {
   constructor(private readonly deps: AccountsDeps) {}
 
