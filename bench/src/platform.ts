@@ -82,6 +82,7 @@ export async function startBenchPlatform(options: BenchPlatformOptions): Promise
       // The login scenario logs in the same account thousands of times: lift the brute-force limits for it.
       LOGIN_MAX_ATTEMPTS: "100000000",
       LOGIN_MAX_ATTEMPTS_PER_IP: "100000000",
+      LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: "100000000",
       ...options.appBEnv,
     },
     appAEnv: { MONGODB_DB: `bench_jobs_${run}`, ...options.appAEnv },

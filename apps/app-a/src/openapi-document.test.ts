@@ -40,4 +40,13 @@ describe("the jobs API's OpenAPI document, built offline", () => {
     const deleted = operation("/v1/jobs/{id}", "delete").responses["204"]!.links;
     expect(deleted?.["getJob"]?.parameters).toEqual({ "path.id": "$request.path.id" });
   });
+
+  it("when drafts are documented, then reading, changing and deleting say that someone else's draft is a 404", () => {
+    const described = (path: string, method: string) =>
+      JSON.stringify(doc.paths[path]![method]!).toLowerCase();
+    for (const method of ["get", "patch", "delete"]) {
+      expect(described("/v1/jobs/{id}", method)).toMatch(/404[^}]*someone else's draft/);
+    }
+    expect(described("/v1/jobs", "get")).toContain("drafts appear only in their owner's listings");
+  });
 });

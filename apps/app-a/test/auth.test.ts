@@ -42,6 +42,8 @@ describe("access tokens on /v1", () => {
     ["for another audience", { audience: "someone-else" }],
     ["from another issuer", { issuer: "http://evil.test" }],
     ["signed by a key the JWKS does not publish", { unknownKey: true }],
+    ["a JWT of another type (typ JWT, not at+jwt)", { typ: "JWT" }],
+    ["a JWT without a typ header", { typ: null }],
   ])("when the token is %s, then it answers 401", async (_what, tokenOptions) => {
     const reply = await api.request("GET", "/v1/jobs", { tokenOptions });
     expect(reply.status).toBe(401);

@@ -51,7 +51,7 @@ describe("jobs repository against the real database", () => {
       );
       const winners = attempts.filter((result) => result !== null);
       expect(winners).toHaveLength(1);
-      expect((await jobs.findById(job.id))?.version).toBe(2);
+      expect((await jobs.findById(job.id, "owner-1"))?.version).toBe(2);
     }
   });
 
@@ -95,7 +95,7 @@ describe("jobs repository against the real database", () => {
       await jobs.updateIfVersion(job.id, "intruder", [1], { set: { title: "x" }, unset: [] }, new Date()),
     ).toBeNull();
     expect(await jobs.deleteIfOwned(job.id, "intruder")).toBe(false);
-    expect((await jobs.findById(job.id))?.title).toBe("SRE");
+    expect((await jobs.findById(job.id, "owner-1"))?.title).toBe("SRE");
   });
 
   it("when salary is unset, then the stored job no longer has one", async () => {
@@ -113,14 +113,14 @@ describe("jobs repository against the real database", () => {
   it("when a page continues after an id, then it returns only older jobs, newest first", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await jobs.insert(buildJob({ company: "PagingCo" }))).id);
-    const firstPage = await jobs.list({ company: "PagingCo" }, undefined, 2);
+    const firstPage = await jobs.list({ company: "PagingCo", viewerId: "owner-1" }, undefined, 2);
     expect(firstPage.map((job) => job.id)).toEqual([ids[4], ids[3]]);
-    const secondPage = await jobs.list({ company: "PagingCo" }, ids[3], 10);
+    const secondPage = await jobs.list({ company: "PagingCo", viewerId: "owner-1" }, ids[3], 10);
     expect(secondPage.map((job) => job.id)).toEqual([ids[2], ids[1], ids[0]]);
   });
 
   it("when an id is malformed, then it finds nothing instead of throwing", async () => {
-    expect(await jobs.findById("not-an-id")).toBeNull();
+    expect(await jobs.findById("not-an-id", "owner-1")).toBeNull();
     expect(await jobs.deleteIfOwned("zz", "owner-1")).toBe(false);
   });
 });

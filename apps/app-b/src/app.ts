@@ -1,13 +1,16 @@
 import { createBaseApp, createOpenApi, createTokenVerifier, finishApp, healthRoutes } from "@platform/shared";
 import type { DocumentedApp, Logger, Metrics, Readiness } from "@platform/shared";
 import type { Db } from "mongodb";
-import { LoginAttemptsRepository } from "./data/login-attempts-repository.js";
+import { AttemptCountersRepository } from "./data/attempt-counters-repository.js";
+import { RefreshFamiliesRepository } from "./data/refresh-families-repository.js";
 import { RefreshTokensRepository } from "./data/refresh-tokens-repository.js";
+import { LOGIN_ATTEMPTS, REGISTRATION_ATTEMPTS } from "./data/indexes.js";
 import { UsersRepository } from "./data/users-repository.js";
 import { Accounts } from "./domain/accounts.js";
 import type { KeyStore } from "./domain/keys.js";
 import { LoginThrottle } from "./domain/login-throttle.js";
 import type { PasswordHasher } from "./domain/passwords.js";
+import { RegistrationThrottle } from "./domain/registration-throttle.js";
 import { Sessions } from "./domain/sessions.js";
 import type { Config } from "./env.js";
 import { authRoutes } from "./routes/auth-routes.js";
@@ -16,7 +19,7 @@ import { metaRoutes } from "./routes/meta-routes.js";
 export interface AppDeps {
   readonly config: Pick<
     Config,
-    "bodyLimit" | "trustProxy" | "jwt" | "login" | "version" | "ferretdbWorkarounds"
+    "bodyLimit" | "trustProxy" | "jwt" | "login" | "registration" | "version" | "ferretdbWorkarounds"
   >;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -40,7 +43,9 @@ export function createApp(deps: AppDeps): DocumentedApp {
       ttlSeconds: config.jwt.accessTokenTtlSeconds,
     },
     refreshTokenTtlSeconds: config.jwt.refreshTokenTtlSeconds,
+    sessionMaxAgeSeconds: config.jwt.sessionMaxAgeSeconds,
     refreshTokens: new RefreshTokensRepository(db, config.ferretdbWorkarounds),
+    families: new RefreshFamiliesRepository(db),
     users,
     logger,
     now,
@@ -48,7 +53,11 @@ export function createApp(deps: AppDeps): DocumentedApp {
   const accounts = new Accounts({
     users,
     passwords: deps.passwords,
-    throttle: new LoginThrottle(new LoginAttemptsRepository(db), config.login),
+    throttle: new LoginThrottle(new AttemptCountersRepository(db, LOGIN_ATTEMPTS), config.login),
+    registrations: new RegistrationThrottle(
+      new AttemptCountersRepository(db, REGISTRATION_ATTEMPTS),
+      config.registration,
+    ),
     sessions,
     now,
   });

@@ -30,9 +30,18 @@ describe("loadConfig", () => {
     expect(config.jwt).toMatchObject({
       audience: "jobs-api",
       accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 2_592_000,
+      sessionMaxAgeSeconds: 2_592_000,
       signingKeys: undefined,
     });
-    expect(config.login).toEqual({ maxAttemptsPerAccount: 5, maxAttemptsPerAddress: 50, windowSeconds: 900 });
+    expect(config.login).toEqual({
+      maxAttemptsPerAccountAndAddress: 5,
+      maxAttemptsPerAddress: 50,
+      windowSeconds: 900,
+      maxAttemptsPerAccount: 100,
+      accountWindowSeconds: 3600,
+    });
+    expect(config.registration).toEqual({ maxPerAddress: 20, windowSeconds: 600 });
     expect(config.argon2).toEqual({ memoryKiB: 19_456, timeCost: 2, parallelism: 1 });
   });
 

@@ -2,6 +2,8 @@ import { serviceEntry } from "@platform/contract";
 import { packageVersion, parseEnv, positiveInt, serviceConfig, serviceEnvShape } from "@platform/shared";
 import type { ServiceConfig } from "@platform/shared";
 import { z } from "zod";
+import type { LoginLimits } from "./domain/login-throttle.js";
+import type { RegistrationLimits } from "./domain/registration-throttle.js";
 
 /** app-b's catalogue entry (packages/contract/src/services.json): its ports, database and token role. */
 export const SERVICE = serviceEntry("app-b");
@@ -55,9 +57,15 @@ export const EnvSchema = z
     JWT_SIGNING_KEYS: signingKeys.optional(),
     ACCESS_TOKEN_TTL_SECONDS: positiveInt().default(900),
     REFRESH_TOKEN_TTL_SECONDS: positiveInt().default(2_592_000),
+    SESSION_MAX_AGE_SECONDS: positiveInt().default(2_592_000),
     LOGIN_MAX_ATTEMPTS: positiveInt().default(5),
     LOGIN_WINDOW_SECONDS: positiveInt().default(900),
     LOGIN_MAX_ATTEMPTS_PER_IP: positiveInt().default(50),
+    // OWASP ASVS 2.2.1: at most 100 failed attempts per account per hour, whoever makes them.
+    LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: positiveInt().default(100),
+    LOGIN_ACCOUNT_WINDOW_SECONDS: positiveInt().default(3600),
+    REGISTER_MAX_PER_IP: positiveInt().default(20),
+    REGISTER_WINDOW_SECONDS: positiveInt().default(600),
     ARGON2_MEMORY_KIB: atLeast(ARGON2_MINIMUM.memoryKiB).default(ARGON2_MINIMUM.memoryKiB),
     ARGON2_TIME_COST: atLeast(ARGON2_MINIMUM.timeCost).default(ARGON2_MINIMUM.timeCost),
     ARGON2_PARALLELISM: atLeast(ARGON2_MINIMUM.parallelism).default(ARGON2_MINIMUM.parallelism),
@@ -83,12 +91,11 @@ export interface Config extends ServiceConfig {
     readonly signingKeys: readonly SigningKeyInput[] | undefined;
     readonly accessTokenTtlSeconds: number;
     readonly refreshTokenTtlSeconds: number;
+    /** Absolute lifetime of a login's refresh-token family: after it, the user logs in again. */
+    readonly sessionMaxAgeSeconds: number;
   };
-  readonly login: {
-    readonly maxAttemptsPerAccount: number;
-    readonly maxAttemptsPerAddress: number;
-    readonly windowSeconds: number;
-  };
+  readonly login: LoginLimits;
+  readonly registration: RegistrationLimits;
   readonly argon2: { readonly memoryKiB: number; readonly timeCost: number; readonly parallelism: number };
 }
 
@@ -103,11 +110,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       signingKeys: parsed.JWT_SIGNING_KEYS,
       accessTokenTtlSeconds: parsed.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: parsed.REFRESH_TOKEN_TTL_SECONDS,
+      sessionMaxAgeSeconds: parsed.SESSION_MAX_AGE_SECONDS,
     },
     login: {
-      maxAttemptsPerAccount: parsed.LOGIN_MAX_ATTEMPTS,
+      maxAttemptsPerAccountAndAddress: parsed.LOGIN_MAX_ATTEMPTS,
       maxAttemptsPerAddress: parsed.LOGIN_MAX_ATTEMPTS_PER_IP,
       windowSeconds: parsed.LOGIN_WINDOW_SECONDS,
+      maxAttemptsPerAccount: parsed.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT,
+      accountWindowSeconds: parsed.LOGIN_ACCOUNT_WINDOW_SECONDS,
+    },
+    registration: {
+      maxPerAddress: parsed.REGISTER_MAX_PER_IP,
+      windowSeconds: parsed.REGISTER_WINDOW_SECONDS,
     },
     argon2: {
       memoryKiB: parsed.ARGON2_MEMORY_KIB,

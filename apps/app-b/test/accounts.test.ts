@@ -49,6 +49,18 @@ describe("register", () => {
     );
   });
 
+  it.each(["qwerty123456", "1Q2W3E4R5T6Y", "  leavemealone  "])(
+    "when the password %j is one of the most common passwords, then 400 saying so",
+    async (password) => {
+      const res = await postJson(app.baseUrl, "/v1/auth/register", buildUser({ password }));
+      expect(res.status).toBe(400);
+      expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+      expect(res.body.errors).toEqual([
+        { path: "body.password", message: expect.stringMatching(/common password/) },
+      ]);
+    },
+  );
+
   it("when the email is not an email, then 400", async () => {
     expect((await postJson(app.baseUrl, "/v1/auth/register", buildUser({ email: "nope" }))).status).toBe(400);
   });
@@ -116,4 +128,56 @@ describe("login and me", () => {
     // Without the dummy hash an unknown user costs one indexed lookup (~1 ms) against tens of ms for Argon2id.
     expect(median(unknown)).toBeGreaterThan(median(wrong) * 0.5);
   });
+});
+
+describe("deleting one's own account", () => {
+  const deleteMe = (accessToken: string | undefined, body: unknown) =>
+    fetch(`${app.baseUrl}/v1/auth/me`, {
+      method: "DELETE",
+      headers: {
+        "content-type": "application/json",
+        ...(accessToken === undefined ? {} : { authorization: `Bearer ${accessToken}` }),
+      },
+      body: JSON.stringify(body),
+    });
+
+  it("when the owner deletes it with their access token and password, then 204, and nothing of it works any more", async () => {
+    const session = await registerAndLogin(app.baseUrl);
+    const other = await postJson(app.baseUrl, "/v1/auth/login", session.user);
+    const res = await deleteMe(session.accessToken, { password: session.user.password });
+    expect(res.status).toBe(204);
+    const me = await getJson(app.baseUrl, "/v1/auth/me", { authorization: `Bearer ${session.accessToken}` });
+    expect(me.status).toBe(401);
+    expect((await postJson(app.baseUrl, "/v1/auth/login", session.user)).status).toBe(401);
+    // Every session of the account ends, not only the one whose token asked.
+    for (const refreshToken of [session.refreshToken, other.body.refreshToken as string]) {
+      expect((await postJson(app.baseUrl, "/v1/auth/refresh", { refreshToken })).status).toBe(401);
+    }
+    expect(await app.db.collection("users").countDocuments({ email: session.user.email })).toBe(0);
+    // The address is free again.
+    expect((await postJson(app.baseUrl, "/v1/auth/register", session.user)).status).toBe(201);
+  });
+
+  it("when the password is wrong, then 403 and the account stays", async () => {
+    const session = await registerAndLogin(app.baseUrl);
+    const res = await deleteMe(session.accessToken, { password: "not my password at all" });
+    expect(res.status).toBe(403);
+    expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    expect((await postJson(app.baseUrl, "/v1/auth/login", session.user)).status).toBe(200);
+  });
+
+  it.each([
+    ["no access token", undefined, { password: "whatever it is" }, 401],
+    ["no password", "valid", {}, 400],
+    ["an unknown field", "valid", { password: "p", email: "x@example.com" }, 400],
+  ] as const)(
+    "when the request has %s, then it is refused and the account stays",
+    async (_case, token, body, status) => {
+      const session = await registerAndLogin(app.baseUrl);
+      const res = await deleteMe(token === undefined ? undefined : session.accessToken, body);
+      expect(res.status).toBe(status);
+      expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+      expect((await postJson(app.baseUrl, "/v1/auth/login", session.user)).status).toBe(200);
+    },
+  );
 });

@@ -6,9 +6,10 @@ import { buildUser, getJson, postJson, registerAndLogin } from "./support/http.j
 
 let app: TestApp;
 let refreshToken: string;
+let accessToken: string;
 beforeAll(async () => {
   app = await startTestApp("badinput", { bodyLimit: "16kb" });
-  refreshToken = (await registerAndLogin(app.baseUrl)).refreshToken;
+  ({ refreshToken, accessToken } = await registerAndLogin(app.baseUrl));
 });
 afterAll(() => app.close());
 
@@ -76,6 +77,25 @@ describe("bad input never yields a 5xx", () => {
       expectClientProblem(await getJson(app.baseUrl, "/v1/auth/me", { authorization: header }), 401);
     },
   );
+
+  it.each([
+    ["malformed JSON", "application/json", '{"password": "a'],
+    ["a MongoDB operator", "application/json", JSON.stringify({ password: { $ne: null } })],
+    ["a JSON array", "application/json", "[]"],
+    ["no body", "application/json", undefined],
+    ["a form", "application/x-www-form-urlencoded", "password=x"],
+    ["a body over the limit", "application/json", JSON.stringify({ password: "x".repeat(20_000) })],
+  ])("when DELETE /v1/auth/me gets %s, then 4xx and the account stays", async (_case, contentType, body) => {
+    const res = await fetch(`${app.baseUrl}/v1/auth/me`, {
+      method: "DELETE",
+      headers: { "content-type": contentType, authorization: `Bearer ${accessToken}` },
+      ...(body === undefined ? {} : { body }),
+    });
+    expectClientProblem(res);
+    expect(
+      (await getJson(app.baseUrl, "/v1/auth/me", { authorization: `Bearer ${accessToken}` })).status,
+    ).toBe(200);
+  });
 
   it("when a route does not exist, then 404 problem", async () => {
     expectClientProblem(await getJson(app.baseUrl, "/v1/auth/nope"), 404);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureIndexes } from "../src/data/indexes.js";
-import { LoginAttemptsRepository } from "../src/data/login-attempts-repository.js";
+import { AttemptCountersRepository } from "../src/data/attempt-counters-repository.js";
 import { RefreshTokensRepository } from "../src/data/refresh-tokens-repository.js";
 import { hashRefreshToken, newRefreshToken } from "../src/domain/tokens.js";
 import { createTestDatabase } from "./support/database.js";
@@ -27,7 +27,7 @@ describe("expiring records", () => {
 
   it("when records have expired, then purgeExpired removes them and keeps live ones", async () => {
     const tokens = new RefreshTokensRepository(database.db);
-    const attempts = new LoginAttemptsRepository(database.db);
+    const attempts = new AttemptCountersRepository(database.db, "login_attempts");
     const now = new Date();
     const past = new Date(now.getTime() - 1000);
     const future = new Date(now.getTime() + 60_000);
@@ -42,20 +42,13 @@ describe("expiring records", () => {
     });
     await tokens.insert(token(past));
     await tokens.insert(token(future));
-    await attempts.increment("address:expired", new Date(now.getTime() - 120_000), 60);
-    await attempts.increment("address:live", now, 60);
+    const limit = (key: string) => ({ key, max: 3, windowSeconds: 60 });
+    await attempts.reserve(limit("client:expired"), new Date(now.getTime() - 120_000));
+    await attempts.reserve(limit("client:live"), now);
     expect(await tokens.purgeExpired(now)).toBe(1);
     expect(await attempts.purgeExpired(now)).toBe(1);
     expect(await tokens.collection.countDocuments()).toBe(1);
-    expect((await attempts.collection.find().toArray()).map((r) => r._id)).toEqual(["address:live"]);
-  });
-
-  it("when a login counter's window has passed, then the next failure starts a new window at 1", async () => {
-    const attempts = new LoginAttemptsRepository(database.db);
-    const start = new Date();
-    for (let i = 0; i < 3; i++) await attempts.increment("account:x", start, 60);
-    const later = new Date(start.getTime() + 61_000);
-    expect((await attempts.increment("account:x", later, 60)).count).toBe(1);
+    expect((await attempts.collection.find().toArray()).map((r) => r.key)).toEqual(["client:live"]);
   });
 });
 

@@ -31,7 +31,11 @@ describe("JWKS", () => {
 
   it("when a token is issued, then it is signed by the first key and verifies against the published JWKS", async () => {
     const session = await registerAndLogin(app.baseUrl);
-    expect(decodeProtectedHeader(session.accessToken)).toMatchObject({ alg: "EdDSA", kid: "key-new" });
+    expect(decodeProtectedHeader(session.accessToken)).toEqual({
+      alg: "EdDSA",
+      kid: "key-new",
+      typ: "at+jwt",
+    });
     const verifier = createJwksVerifier({
       jwksUrl: `${app.baseUrl}/.well-known/jwks.json`,
       issuer: TEST_ISSUER,
@@ -46,7 +50,7 @@ describe("JWKS", () => {
     const session = await registerAndLogin(app.baseUrl);
     const now = Math.floor(Date.now() / 1000);
     const token = await new SignJWT({ scope: "jobs:read" })
-      .setProtectedHeader({ alg: "EdDSA", kid: "key-old" })
+      .setProtectedHeader({ alg: "EdDSA", kid: "key-old", typ: "at+jwt" })
       .setIssuer(TEST_ISSUER)
       .setAudience(TEST_AUDIENCE)
       .setSubject(session.id)
@@ -76,4 +80,28 @@ describe("JWKS", () => {
       401,
     );
   });
+
+  it.each([
+    ["typ JWT", { typ: "JWT" }],
+    ["no typ", {}],
+    ["typ of an ID token-like JWT", { typ: "id_token+jwt" }],
+  ])(
+    "when a token signed by our own key is not an access token (%s), then /me answers 401",
+    async (_case, typ) => {
+      const session = await registerAndLogin(app.baseUrl);
+      const now = Math.floor(Date.now() / 1000);
+      const other = await new SignJWT({ scope: "jobs:read jobs:write" })
+        .setProtectedHeader({ alg: "EdDSA", kid: "key-new", ...typ })
+        .setIssuer(TEST_ISSUER)
+        .setAudience(TEST_AUDIENCE)
+        .setSubject(session.id)
+        .setJti("j")
+        .setIssuedAt(now)
+        .setExpirationTime(now + 60)
+        .sign(createPrivateKey(signing.privateKeyPem));
+      const me = await getJson(app.baseUrl, "/v1/auth/me", { authorization: `Bearer ${other}` });
+      expect(me.status).toBe(401);
+      expect(me.headers.get("www-authenticate")).toContain("invalid_token");
+    },
+  );
 });

@@ -84,7 +84,14 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
 
   const appEnv = (app: AppName, uri: string): Env =>
     app === "app-b"
-      ? { MONGODB_URI: uri, JWT_SIGNING_KEYS: signingKeys, ...options.appBEnv }
+      ? {
+          MONGODB_URI: uri,
+          JWT_SIGNING_KEYS: signingKeys,
+          // Every harness registers its accounts from one loopback address; app-b's per-client registration
+          // limit (20 per 10 minutes by default) is for the public. Callers may set their own.
+          REGISTER_MAX_PER_IP: "1000000",
+          ...options.appBEnv,
+        }
       : { MONGODB_URI: uri, JWKS_URL: `${appB[0]?.url ?? ""}/.well-known/jwks.json`, ...options.appAEnv };
   const start = (app: AppName, index: number) => {
     const first = index === 0;

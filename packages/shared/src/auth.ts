@@ -32,6 +32,13 @@ export interface TokenVerifier {
   verify(token: string): Promise<AccessClaims>;
 }
 
+/**
+ * The JOSE `typ` of an access token (RFC 9068 section 4; jose compares it case-insensitively and also accepts
+ * "application/at+jwt"). Requiring it means no other JWT signed by the same key (an ID token, a signed request, a
+ * token minted by some other tool) is ever taken for an access token.
+ */
+export const ACCESS_TOKEN_TYPE = "at+jwt";
+
 /** Errors that mean "this token's key is not in the set", as opposed to "the set could not be fetched". */
 function isKeySelectionError(error: unknown): boolean {
   return (
@@ -139,6 +146,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
           issuer: options.issuer,
           audience: options.audience,
           algorithms: ["EdDSA"],
+          typ: ACCESS_TOKEN_TYPE,
           requiredClaims: ["sub", "exp", "jti"],
           clockTolerance: options.clockToleranceSeconds ?? 30,
         });
@@ -184,6 +192,8 @@ export function createJwksVerifier(options: JwksVerifierOptions): TokenVerifier 
 function describe(error: unknown): string {
   if (error instanceof errors.JWTExpired) return "The access token has expired.";
   if (error instanceof errors.JWKSNoMatchingKey) return "The access token was signed by an unknown key.";
+  if (error instanceof errors.JWTClaimValidationFailed && error.claim === "typ")
+    return "The token is not an access token (its typ header must be at+jwt).";
   return "The access token is invalid.";
 }
 

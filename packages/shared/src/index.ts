@@ -65,6 +65,7 @@ export {
 } from "./service.js";
 export { packageVersion, VERSION_HEADER } from "./version.js";
 export {
+  ACCESS_TOKEN_TYPE,
   createJwksVerifier,
   createTokenVerifier,
   requireAuth,

@@ -44,13 +44,15 @@ interface SignOptions {
   audience?: string;
   expiresIn?: number;
   scope?: string;
+  /** The JOSE `typ` header; access tokens say "at+jwt" (RFC 9068). */
+  typ?: string;
 }
 
 function sign(options: SignOptions = {}): Promise<string> {
   const key = options.key ?? published;
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ scope: options.scope ?? "jobs:read jobs:write" })
-    .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "JWT" })
+    .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: options.typ ?? "at+jwt" })
     .setIssuer(options.issuer ?? ISSUER)
     .setAudience(options.audience ?? AUDIENCE)
     .setSubject("user-1")
@@ -88,6 +90,7 @@ describe("createJwksVerifier", () => {
     ["the issuer is wrong", () => sign({ issuer: "http://evil.test" })],
     ["the token has expired", () => sign({ expiresIn: -120 })],
     ["the key id is unknown", () => sign({ key: unpublished })],
+    ["the token is a JWT of another type (typ JWT, not at+jwt)", () => sign({ typ: "JWT" })],
     ["the token is garbage", () => Promise.resolve("not.a.token")],
   ])("when %s, then 401 invalid_token", async (_case, token) => {
     const error = await rejection(verifier(), await token());

@@ -9,11 +9,28 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createSelfSignedCertificate } from "@platform/devkit";
 import { repoPath } from "../src/paths.js";
 
+/** One request the fake API received, with its JSON body. */
+interface Received {
+  readonly method: string;
+  readonly url: string;
+  readonly authorization: string | undefined;
+  readonly body: Record<string, unknown> | undefined;
+}
+
+interface FakeApiOptions {
+  /** What GET /v1/jobs/j1 answers (a later step that fails). */
+  readonly jobReadStatus?: number;
+  /** What DELETE /v1/auth/me answers (404: an app-b from before account deletion, as after a rollback). */
+  readonly deleteAccountStatus?: number;
+  /** Every request, in order. */
+  readonly received?: Received[];
+}
+
 /**
  * A stand-in for the Gateway and both apps, answering exactly what the smoke test asks for. `versions` are sent as
  * X-App-Version (the header the smoke test compares with the deployed version).
  */
-function fakeApi(versions: { "app-a"?: string; "app-b"?: string }) {
+function fakeApi(versions: { "app-a"?: string; "app-b"?: string }, options: FakeApiOptions = {}) {
   return (req: IncomingMessage, res: ServerResponse) => {
     const send = (status: number, app: "app-a" | "app-b", body?: unknown) => {
       const version = versions[app];
@@ -25,19 +42,29 @@ function fakeApi(versions: { "app-a"?: string; "app-b"?: string }) {
     };
     const url = req.url ?? "/";
     const authorised = req.headers.authorization === "Bearer token-1";
-    req.resume();
+    let text = "";
+    req.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
     const route = (): [number, "app-a" | "app-b", unknown?] => {
       if (url === "/.well-known/jwks.json") return [200, "app-b", { keys: [{ kid: "k1" }] }];
       if (url === "/v1/auth/register") return [201, "app-b", {}];
       if (url === "/v1/auth/login") return [200, "app-b", { accessToken: "token-1", refreshToken: "r-1" }];
       if (url === "/v1/auth/logout") return [204, "app-b"];
       if (!authorised) return [401, "app-a", { title: "Unauthorized" }];
+      if (url === "/v1/auth/me" && req.method === "DELETE")
+        return [options.deleteAccountStatus ?? 204, "app-b"];
       if (url === "/v1/jobs" && req.method === "POST") return [201, "app-a", { id: "j1" }];
-      if (url === "/v1/jobs/j1" && req.method === "GET") return [200, "app-a", { title: "Smoke test" }];
+      if (url === "/v1/jobs/j1" && req.method === "GET")
+        return [options.jobReadStatus ?? 200, "app-a", { title: "Smoke test" }];
       if (url === "/v1/jobs/j1" && req.method === "DELETE") return [204, "app-a"];
       return [404, "app-a", {}];
     };
     req.on("end", () => {
+      options.received?.push({
+        method: req.method ?? "",
+        url,
+        authorization: req.headers.authorization,
+        body: text === "" ? undefined : (JSON.parse(text) as Record<string, unknown>),
+      });
       send(...route());
     });
   };
@@ -123,5 +150,46 @@ describe("smoke-test.sh", () => {
     expect(result.stderr).toContain("waiting for");
     expect(result.stderr).toMatch(/did not answer 200 within 2s; last: connection refused/);
     expect(result.status).toBe(1);
+  });
+
+  describe("the smoke test's own account", () => {
+    const run = async (options: FakeApiOptions) => {
+      const received: Received[] = [];
+      const port = await listen(createHttpServer(fakeApi({}, { ...options, received })));
+      const result = await smoke([`http://127.0.0.1:${String(port)}`], { SMOKE_ALLOW_HTTP: "1" });
+      const registration = received.find((r) => r.url === "/v1/auth/register");
+      const deletion = received.find((r) => r.method === "DELETE" && r.url === "/v1/auth/me");
+      return { result, received, registration, deletion };
+    };
+
+    it("when every step passes, then the account it registered is deleted at the end, with its token and password", async () => {
+      const { result, received, registration, deletion } = await run({});
+      expect(result.status).toBe(0);
+      expect(registration?.body?.["email"]).toMatch(/^smoke-.*@example\.com$/);
+      expect(deletion).toEqual({
+        method: "DELETE",
+        url: "/v1/auth/me",
+        authorization: "Bearer token-1",
+        body: { password: registration?.body?.["password"] },
+      });
+      expect(received.at(-1)).toBe(deletion);
+      expect(result.stderr).toContain("deleted the smoke test's account");
+    });
+
+    it("when a later step fails, then the account is deleted all the same and the run still fails", async () => {
+      const { result, deletion } = await run({ jobReadStatus: 500 });
+      expect(result.stderr).toContain("read the job back: GET /v1/jobs/j1 answered 500");
+      expect(deletion?.authorization).toBe("Bearer token-1");
+      expect(result.status).toBe(1);
+    });
+
+    it("when the deployed auth service cannot delete accounts (a rollback to an older one), then the run passes and says so", async () => {
+      const { result, deletion } = await run({ deleteAccountStatus: 404 });
+      expect(deletion).toBeDefined();
+      expect(result.stderr).toMatch(
+        /could not delete the smoke test's account smoke-.*@example\.com \(HTTP 404\)/,
+      );
+      expect(result.status).toBe(0);
+    });
   });
 });

@@ -36,6 +36,8 @@ export interface Platform extends Stack {
 export const FUZZ_APP_B_ENV: Readonly<Record<string, string>> = {
   LOGIN_MAX_ATTEMPTS_PER_IP: "1000000",
   LOGIN_MAX_ATTEMPTS: "1000000",
+  LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: "1000000",
+  REGISTER_MAX_PER_IP: "1000000",
 };
 
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {

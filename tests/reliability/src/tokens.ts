@@ -22,7 +22,7 @@ export async function mintToken(key: SigningKey, claims: Claims = {}): Promise<s
   const now = Math.floor(Date.now() / 1000);
   const exp = now + (claims.expiresIn ?? 600);
   return new SignJWT({ scope: claims.scope ?? "jobs:read jobs:write" })
-    .setProtectedHeader({ alg: "EdDSA", kid: claims.kid ?? key.kid, typ: "JWT" })
+    .setProtectedHeader({ alg: "EdDSA", kid: claims.kid ?? key.kid, typ: "at+jwt" })
     .setSubject(claims.sub ?? "000000000000000000000001")
     .setIssuer(claims.iss ?? DEFAULT_ISSUER)
     .setAudience(claims.aud ?? DEFAULT_AUDIENCE)

@@ -27,6 +27,11 @@ function toObjectId(id: string): ObjectId | null {
   return /^[0-9a-fA-F]{24}$/.test(id) ? ObjectId.createFromHexString(id) : null;
 }
 
+/** Drafts are visible to their owner only: to anyone else a draft is as absent as a job that does not exist. */
+function visibleTo(viewerId: string): Filter<JobDocument> {
+  return { $or: [{ status: { $ne: "draft" } }, { ownerId: viewerId }] };
+}
+
 function toRecord({ _id, ...rest }: JobDocument): JobRecord {
   return { id: _id.toHexString(), ...rest };
 }
@@ -70,19 +75,21 @@ export class JobsRepository {
     return toRecord(document);
   }
 
-  async findById(id: string): Promise<JobRecord | null> {
+  /** The job, if `viewerId` may see it (a draft only its owner). */
+  async findById(id: string, viewerId: string): Promise<JobRecord | null> {
     const _id = toObjectId(id);
     if (!_id) return null;
-    const document = await this.collection.findOne({ _id });
+    const document = await this.collection.findOne({ _id, ...visibleTo(viewerId) });
     return document ? toRecord(document) : null;
   }
 
   /** Newest first; `afterId` continues below the last id of the previous page. */
   async list(filter: JobFilter, afterId: string | undefined, limit: number): Promise<JobRecord[]> {
+    const { viewerId, ...match } = filter;
     const query: Filter<JobDocument> =
       afterId === undefined
-        ? { ...filter }
-        : { ...filter, _id: { $lt: ObjectId.createFromHexString(afterId) } };
+        ? { ...match, ...visibleTo(viewerId) }
+        : { ...match, ...visibleTo(viewerId), _id: { $lt: ObjectId.createFromHexString(afterId) } };
     const documents = await this.collection.find(query).sort({ _id: -1 }).limit(limit).toArray();
     return documents.map(toRecord);
   }

@@ -28,8 +28,9 @@ export class JobBoard {
     return this.jobs.insert(newJob(input, ownerId, this.now()));
   }
 
-  async getJob(id: string): Promise<JobRecord> {
-    const job = await this.jobs.findById(id);
+  /** A job the caller may see: a published one, or a draft of their own (anyone else's draft is a 404). */
+  async getJob(id: string, callerId: string): Promise<JobRecord> {
+    const job = await this.jobs.findById(id, callerId);
     if (!job) throw jobNotFound(id);
     return job;
   }
@@ -80,7 +81,7 @@ export class JobBoard {
 
   /** After a guarded write matched nothing: the job is gone, not the caller's, or at another version. */
   private async whyNotChanged(id: string, callerId: string): Promise<AppError> {
-    const current = await this.jobs.findById(id);
+    const current = await this.jobs.findById(id, callerId);
     if (!current) return jobNotFound(id);
     if (!isOwner(current, callerId))
       return AppError.forbidden("only the job's owner may change or delete it");

@@ -38,11 +38,11 @@ describe("job domain", () => {
 
   it("when the listing asks for ownerId=me, then it filters by the caller's id", () => {
     const query = ListJobsQuery.parse({ ownerId: "me", status: "open" });
-    expect(jobFilter(query, "user-9")).toEqual({ ownerId: "user-9", status: "open" });
+    expect(jobFilter(query, "user-9")).toEqual({ ownerId: "user-9", status: "open", viewerId: "user-9" });
   });
 
-  it("when the listing has no filters, then the filter is empty", () => {
-    expect(jobFilter(ListJobsQuery.parse({}), "user-9")).toEqual({});
+  it("when the listing has no filters, then the filter only names whose drafts it may include", () => {
+    expect(jobFilter(ListJobsQuery.parse({}), "user-9")).toEqual({ viewerId: "user-9" });
   });
 
   it("when a different user asks, then they are not the owner", () => {

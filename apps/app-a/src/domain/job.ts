@@ -80,6 +80,8 @@ export interface JobFilter {
   readonly company?: string;
   readonly location?: string;
   readonly ownerId?: string;
+  /** Whose listing this is: drafts are their owner's alone, so only this user's drafts are included. */
+  readonly viewerId: string;
 }
 
 export function newJob(input: CreateJobInput, ownerId: string, now: Date): NewJob {
@@ -112,6 +114,7 @@ export function jobFilter(query: ListJobsQuery, callerId: string): JobFilter {
     ...(query.company ? { company: query.company } : {}),
     ...(query.location ? { location: query.location } : {}),
     ...(query.ownerId ? { ownerId: query.ownerId === "me" ? callerId : query.ownerId } : {}),
+    viewerId: callerId,
   };
 }
 

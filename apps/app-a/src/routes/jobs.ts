@@ -74,7 +74,8 @@ export function jobsRoutes({ board, verifier, openapi }: JobsRoutesDeps): Router
     summary: "List jobs, newest first, one page at a time.",
     description:
       "Filters are exact matches and combine with AND. Follow `nextCursor` until it is null; pages stay " +
-      "consistent while jobs are added. An invalid cursor is a 400.",
+      "consistent while jobs are added. An invalid cursor is a 400. Drafts appear only in their owner's " +
+      "listings; published jobs (open, closed) in everyone's.",
     security: [READ_SCOPE],
     middleware: canRead,
     request: { query: ListJobsQuery },
@@ -124,16 +125,18 @@ export function jobsRoutes({ board, verifier, openapi }: JobsRoutesDeps): Router
     operationId: "getJob",
     tags: ["jobs"],
     summary: "Read one job. Honours If-None-Match (304).",
+    description:
+      "A draft is visible to its owner only: anyone else gets 404, as for a job that does not exist.",
     security: [READ_SCOPE],
     middleware: canRead,
     request: { params: JobIdParams },
     responses: {
       200: { ...jsonResponse("The job.", Job), headers: etagHeader, links: jobLinks },
-      404: problemResponse("No such job (also for malformed ids)."),
+      404: problemResponse("No such job, someone else's draft, or a malformed id."),
       ...authProblems,
     },
     handler: async ({ params }, _req, res) => {
-      sendJob(res, await board.getJob(params.id));
+      sendJob(res, await board.getJob(params.id, authOf(res).sub));
     },
   });
 
@@ -152,7 +155,7 @@ export function jobsRoutes({ board, verifier, openapi }: JobsRoutesDeps): Router
       400: problemResponse("Invalid body or If-Match."),
       ...authProblems,
       403: problemResponse("The token lacks jobs:write, or the caller does not own the job."),
-      404: problemResponse("No such job."),
+      404: problemResponse("No such job, or someone else's draft."),
       412: problemResponse("The job has changed since the given ETag."),
       428: problemResponse("If-Match is missing."),
     },
@@ -178,7 +181,7 @@ export function jobsRoutes({ board, verifier, openapi }: JobsRoutesDeps): Router
       },
       ...authProblems,
       403: problemResponse("The token lacks jobs:write, or the caller does not own the job."),
-      404: problemResponse("No such job."),
+      404: problemResponse("No such job, or someone else's draft."),
       412: problemResponse("If-Match was given and the job has changed since."),
     },
     handler: async ({ params, headers }, _req, res) => {

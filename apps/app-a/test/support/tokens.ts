@@ -21,6 +21,8 @@ export interface TokenOptions {
   readonly expiresIn?: number;
   /** Sign with a key the JWKS does not publish. */
   readonly unknownKey?: boolean;
+  /** The JOSE `typ` header: app-b's access tokens say "at+jwt" (RFC 9068); null leaves it out. */
+  readonly typ?: string | null;
 }
 
 export interface TestIssuer {
@@ -54,8 +56,9 @@ export async function startTestIssuer(): Promise<TestIssuer> {
     sign: (options = {}) => {
       const key = options.unknownKey ? unpublished : published;
       const now = Math.floor(Date.now() / 1000);
+      const typ = options.typ === undefined ? "at+jwt" : options.typ;
       return new SignJWT({ scope: options.scope ?? "jobs:read jobs:write" })
-        .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "JWT" })
+        .setProtectedHeader({ alg: "EdDSA", kid: key.kid, ...(typ === null ? {} : { typ }) })
         .setIssuer(options.issuer ?? TEST_ISSUER)
         .setAudience(options.audience ?? TEST_AUDIENCE)
         .setSubject(options.sub ?? "user-1")

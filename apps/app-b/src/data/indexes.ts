@@ -1,7 +1,12 @@
 import type { Db } from "mongodb";
-import { LoginAttemptsRepository } from "./login-attempts-repository.js";
+import { AttemptCountersRepository } from "./attempt-counters-repository.js";
+import { RefreshFamiliesRepository } from "./refresh-families-repository.js";
 import { RefreshTokensRepository } from "./refresh-tokens-repository.js";
 import { UsersRepository } from "./users-repository.js";
+
+/** The collections of throttle counters: failed logins, and registrations per client. */
+export const LOGIN_ATTEMPTS = "login_attempts";
+export const REGISTRATION_ATTEMPTS = "registration_attempts";
 
 export interface IndexesResult {
   /** False on servers without TTL indexes (FerretDB v1): expired records must be purged by the service. */
@@ -12,8 +17,10 @@ export interface IndexesResult {
 export async function ensureIndexes(db: Db): Promise<IndexesResult> {
   await new UsersRepository(db).ensureIndexes();
   const tokensTtl = await new RefreshTokensRepository(db).ensureIndexes();
-  const attemptsTtl = await new LoginAttemptsRepository(db).ensureIndexes();
-  return { nativeTtl: tokensTtl && attemptsTtl };
+  const familiesTtl = await new RefreshFamiliesRepository(db).ensureIndexes();
+  const attemptsTtl = await new AttemptCountersRepository(db, LOGIN_ATTEMPTS).ensureIndexes();
+  const registrationsTtl = await new AttemptCountersRepository(db, REGISTRATION_ATTEMPTS).ensureIndexes();
+  return { nativeTtl: tokensTtl && familiesTtl && attemptsTtl && registrationsTtl };
 }
 
 /**
@@ -25,7 +32,12 @@ export function startExpirySweeper(
   onError: (error: unknown) => void,
   intervalMs = 60_000,
 ): () => void {
-  const repositories = [new RefreshTokensRepository(db), new LoginAttemptsRepository(db)];
+  const repositories = [
+    new RefreshTokensRepository(db),
+    new RefreshFamiliesRepository(db),
+    new AttemptCountersRepository(db, LOGIN_ATTEMPTS),
+    new AttemptCountersRepository(db, REGISTRATION_ATTEMPTS),
+  ];
   const timer = setInterval(() => {
     const now = new Date();
     Promise.all(repositories.map((r) => r.purgeExpired(now))).catch(onError);

@@ -23,6 +23,11 @@ interface RefreshTokenUse {
   readonly expiresAt: Date;
 }
 
+/** Unused, unrevoked and unexpired: a token that may still be exchanged. */
+export function isLive(record: RefreshTokenRecord, now: Date): boolean {
+  return record.usedAt === null && record.revokedAt === null && record.expiresAt > now;
+}
+
 export class RefreshTokensRepository {
   readonly collection: Collection<RefreshTokenRecord>;
   private readonly uses: Collection<RefreshTokenUse>;
@@ -64,7 +69,8 @@ export class RefreshTokensRepository {
    */
   async consume(tokenHash: string, now: Date): Promise<RefreshTokenRecord | null> {
     const record = await this.collection.findOne({ _id: tokenHash });
-    if (!record) return null;
+    // A used, revoked or expired token records no use: presenting a dead token must not look like an exchange.
+    if (!record || !isLive(record, now)) return null;
     if (this.useRecords && !(await this.recordUse(record, now))) return null;
     return this.collection.findOneAndUpdate(
       { _id: tokenHash, usedAt: null, revokedAt: null, expiresAt: { $gt: now } },
@@ -92,6 +98,10 @@ export class RefreshTokensRepository {
 
   findByHash(tokenHash: string): Promise<RefreshTokenRecord | null> {
     return this.collection.findOne({ _id: tokenHash });
+  }
+
+  async revokeAllOfUser(userId: string, now: Date): Promise<void> {
+    await this.collection.updateMany({ userId, revokedAt: null }, { $set: { revokedAt: now } });
   }
 
   /** Revokes every not-yet-revoked token of the family; returns how many were revoked. */

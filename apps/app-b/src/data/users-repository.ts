@@ -43,6 +43,10 @@ export class UsersRepository {
     return document ? toUser(document) : null;
   }
 
+  async delete(id: string): Promise<void> {
+    await this.collection.deleteOne({ _id: id });
+  }
+
   async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.collection.updateOne({ _id: id }, { $set: { passwordHash } });
   }

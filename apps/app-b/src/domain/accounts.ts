@@ -3,6 +3,7 @@ import { AppError } from "@platform/shared";
 import type { UsersRepository } from "../data/users-repository.js";
 import type { LoginThrottle } from "./login-throttle.js";
 import type { PasswordHasher } from "./passwords.js";
+import type { RegistrationThrottle } from "./registration-throttle.js";
 import type { Sessions } from "./sessions.js";
 import type { TokenPair } from "./tokens.js";
 import type { Credentials, User } from "./user.js";
@@ -14,28 +15,38 @@ export interface AccountsDeps {
   readonly users: UsersRepository;
   readonly passwords: PasswordHasher;
   readonly throttle: LoginThrottle;
+  readonly registrations: RegistrationThrottle;
   readonly sessions: Sessions;
   readonly now: () => Date;
 }
 
 /** One message for unknown email and wrong password, so responses do not reveal which accounts exist. */
 const invalidCredentials = () => AppError.unauthorized("The email or password is incorrect.");
+/** The caller's token is fine, but the password that confirms a destructive request is not. */
+const wrongPassword = () => AppError.forbidden("The password is incorrect.");
 
-/** Registration, login and the current user. */
+/** Registration, login, the current user and deleting it. */
 export class Accounts {
   constructor(private readonly deps: AccountsDeps) {}
 
-  async register(input: Credentials): Promise<User> {
+  /**
+   * Creates the account, or 409 when the email is taken. The 409 does tell the caller that the address has an
+   * account (see the README for why it stays); the throttle bounds how many addresses one client can probe, and
+   * the hash is computed before the insert, so both answers take the same time.
+   */
+  async register(input: Credentials, clientAddress: string): Promise<User> {
+    const { registrations, passwords, users } = this.deps;
+    const slot = await registrations.admit(clientAddress, this.deps.now());
     const user: User = {
       id: randomUUID(),
       email: input.email,
-      passwordHash: await this.deps.passwords.hash(input.password),
+      passwordHash: await passwords.hash(input.password),
       scopes: [...DEFAULT_SCOPES],
       createdAt: this.deps.now(),
     };
-    if ((await this.deps.users.insert(user)) === "duplicate") {
-      throw AppError.conflict("An account with this email already exists.");
-    }
+    const inserted = await users.insert(user);
+    await registrations.settle(slot);
+    if (inserted === "duplicate") throw AppError.conflict("An account with this email already exists.");
     return user;
   }
 
@@ -44,19 +55,41 @@ export class Accounts {
    * hash), so timing does not reveal whether an email is registered.
    */
   async login(input: Credentials, clientAddress: string): Promise<TokenPair> {
+    const user = await this.checkPassword(input, clientAddress);
+    if (!user) throw invalidCredentials();
+    return this.deps.sessions.issueTokenPair(user);
+  }
+
+  /**
+   * Deletes the caller's account: the access token says who, the password confirms it is really them (a stolen
+   * access token alone must not be enough to destroy an account). Every session ends first, then the account
+   * goes; access tokens already issued stay valid until they expire, like any access token.
+   */
+  async deleteAccount(userId: string, password: string, clientAddress: string): Promise<void> {
+    const user = await this.currentUser(userId);
+    if (!(await this.checkPassword({ email: user.email, password }, clientAddress))) throw wrongPassword();
+    await this.deps.sessions.endAllSessions(user.id);
+    await this.deps.users.delete(user.id);
+  }
+
+  /**
+   * The account if the password is right, else null; under the login throttle (429 past a limit), which counts
+   * the attempt before Argon2 runs. A right password upgrades a hash made with weaker parameters.
+   */
+  private async checkPassword(input: Credentials, clientAddress: string): Promise<User | null> {
     const { throttle, users, passwords } = this.deps;
-    await throttle.assertAllowed(input.email, clientAddress, this.deps.now());
+    const attempt = await throttle.begin(input.email, clientAddress, this.deps.now());
     const user = await users.findByEmail(input.email);
     const ok = await passwords.verify(user?.passwordHash, input.password);
     if (!user || !ok) {
-      await throttle.recordFailure(input.email, clientAddress, this.deps.now());
-      throw invalidCredentials();
+      await throttle.failed(attempt);
+      return null;
     }
-    await throttle.recordSuccess(input.email);
+    await throttle.succeeded(attempt);
     if (passwords.needsRehash(user.passwordHash)) {
       await users.updatePasswordHash(user.id, await passwords.hash(input.password));
     }
-    return this.deps.sessions.issueTokenPair(user);
+    return user;
   }
 
   async currentUser(userId: string): Promise<User> {

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
 import { createKeyStore, generateDevelopmentKey, SigningKeyError } from "./keys.js";
+import type { KeyStore } from "./keys.js";
 import { issueAccessToken } from "./tokens.js";
 
 const settings = { issuer: "http://iss", audience: "aud", ttlSeconds: 900 };
@@ -44,5 +45,33 @@ describe("createKeyStore", () => {
     await expect(
       createKeyStore([{ kid: "k", privateKeyPem: "-----BEGIN PRIVATE KEY-----\nnope" }]),
     ).rejects.toThrow(/JWT_SIGNING_KEYS: key "k"/);
+  });
+
+  it("when keys rotate in three deploys, then the next key is published before it signs and the old one verifies until removed", async () => {
+    const [old, next] = [generateDevelopmentKey(), generateDevelopmentKey()];
+    const phases = {
+      before: await createKeyStore([old]),
+      published: await createKeyStore([old, next]),
+      signing: await createKeyStore([next, old]),
+      retired: await createKeyStore([next]),
+    };
+    const kids = (store: KeyStore) => store.jwks.keys.map((k) => k.kid);
+    expect(kids(phases.published)).toEqual([old.kid, next.kid]);
+    expect(phases.published.current.kid).toBe(old.kid);
+    expect(phases.signing.current.kid).toBe(next.kid);
+    // A token signed before the switch still verifies after it, until its key leaves the set.
+    const now = new Date();
+    const subject = { userId: "u1", scopes: ["jobs:read"] };
+    const signedByOld = await issueAccessToken(phases.published, settings, subject, now);
+    const verifies = (store: KeyStore, token: string) =>
+      jwtVerify(token, store.verificationKeys, { issuer: "http://iss", audience: "aud" }).then(
+        () => true,
+        () => false,
+      );
+    expect(await verifies(phases.signing, signedByOld)).toBe(true);
+    expect(await verifies(phases.retired, signedByOld)).toBe(false);
+    // And a token of the new key verifies at every verifier that has the published set.
+    const signedByNext = await issueAccessToken(phases.signing, settings, subject, now);
+    expect(await verifies(phases.published, signedByNext)).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { ACCESS_TOKEN_TYPE } from "@platform/shared";
 import { SignJWT } from "jose";
 import type { KeyStore } from "./keys.js";
 
@@ -31,7 +32,7 @@ export function issueAccessToken(
 ): Promise<string> {
   const issuedAt = Math.floor(now.getTime() / 1000);
   return new SignJWT({ scope: subject.scopes.join(" ") })
-    .setProtectedHeader({ alg: "EdDSA", kid: keys.current.kid, typ: "at+jwt" })
+    .setProtectedHeader({ alg: "EdDSA", kid: keys.current.kid, typ: ACCESS_TOKEN_TYPE })
     .setIssuer(settings.issuer)
     .setAudience(settings.audience)
     .setSubject(subject.userId)

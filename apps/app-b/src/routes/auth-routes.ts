@@ -1,11 +1,12 @@
 import { authOf, jsonResponse, problemResponse, requireAuth } from "@platform/shared";
 import type { Link, TokenVerifier, OpenApi } from "@platform/shared";
 import { Router } from "express";
-import type { Response } from "express";
+import type { Request, Response } from "express";
 import type { Accounts } from "../domain/accounts.js";
 import type { Sessions } from "../domain/sessions.js";
 import type { TokenPair } from "../domain/tokens.js";
 import {
+  DeleteAccountBody,
   LoginBody,
   LogoutBody,
   RefreshBody,
@@ -39,6 +40,11 @@ const refreshTokenLinks: Record<string, Link> = {
   logout: { operationId: "logout", requestBody: { refreshToken: "$response.body#/refreshToken" } },
 };
 
+/** The client address the throttles count by: `req.ip`, which honours TRUST_PROXY. */
+function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? "unknown";
+}
+
 /** Token responses must not be cached by browsers or proxies (RFC 6749 5.1). */
 function sendTokens(res: Response, pair: TokenPair): void {
   res.set("Cache-Control", "no-store").json(pair);
@@ -59,9 +65,10 @@ export function authRoutes({ accounts, sessions, verifier, openapi }: AuthRoutes
       201: { ...jsonResponse("The new account.", UserResponse), links: loginLinks },
       400: problemResponse("Invalid email or password policy not met."),
       409: problemResponse("An account with this email already exists."),
+      429: problemResponse("Too many registrations from this client; see Retry-After."),
     },
-    handler: async ({ body }, _req, res) => {
-      res.status(201).json(toUserView(await accounts.register(body)));
+    handler: async ({ body }, req, res) => {
+      res.status(201).json(toUserView(await accounts.register(body, clientAddress(req))));
     },
   });
 
@@ -78,7 +85,7 @@ export function authRoutes({ accounts, sessions, verifier, openapi }: AuthRoutes
       429: problemResponse("Too many failed attempts for this account or client; see Retry-After."),
     },
     handler: async ({ body }, req, res) => {
-      sendTokens(res, await accounts.login(body, req.ip ?? req.socket.remoteAddress ?? "unknown"));
+      sendTokens(res, await accounts.login(body, clientAddress(req)));
     },
   });
 
@@ -127,6 +134,31 @@ export function authRoutes({ accounts, sessions, verifier, openapi }: AuthRoutes
     },
     handler: async (_input, _req, res) => {
       res.set("Cache-Control", "no-store").json(toUserView(await accounts.currentUser(authOf(res).sub)));
+    },
+  });
+
+  openapi.route(router, {
+    method: "delete",
+    path: "/v1/auth/me",
+    operationId: "deleteAccount",
+    summary: "Delete the account the access token belongs to",
+    description:
+      "Needs the account's password as confirmation (counted by the login throttle). Ends every session of the " +
+      "account, then deletes it; access tokens already issued stay valid until they expire.",
+    tags,
+    security: [],
+    middleware: [requireAuth(verifier)],
+    request: { body: DeleteAccountBody },
+    responses: {
+      204: { description: "Deleted; the email can be registered again." },
+      400: problemResponse("Invalid body."),
+      401: problemResponse("Missing, invalid or expired access token, or the account is already gone."),
+      403: problemResponse("The password is incorrect."),
+      429: problemResponse("Too many failed password checks; see Retry-After."),
+    },
+    handler: async ({ body }, req, res) => {
+      await accounts.deleteAccount(authOf(res).sub, body.password, clientAddress(req));
+      res.status(204).end();
     },
   });
 

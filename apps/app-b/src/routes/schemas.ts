@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isCommonPassword } from "../domain/password-policy.js";
 import type { TokenPair } from "../domain/tokens.js";
 import type { Credentials, User } from "../domain/user.js";
 
@@ -24,7 +25,8 @@ export const Email = z
   });
 
 /**
- * NIST SP 800-63B style: length is what matters (12-128 characters, counted in code points), no composition rules.
+ * NIST SP 800-63B style: length is what matters (12-128 characters, counted in code points), no composition rules,
+ * and none of the most common passwords (domain/password-policy.ts).
  * The upper bound keeps a single hash cheap enough that long inputs cannot be used to exhaust CPU.
  */
 const codePoints = (value: string): number => Array.from(value).length;
@@ -34,8 +36,9 @@ export const NewPassword = z
   .refine((p) => codePoints(p) >= PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
   .refine((p) => codePoints(p) <= PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`)
   .refine((p) => p.trim().length > 0, "must not be only whitespace")
+  .refine((p) => !isCommonPassword(p), "is a common password (on a list attackers try first); choose another")
   .meta({
-    description: `${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters.`,
+    description: `${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters, not one of the most common passwords.`,
     example: "correct horse battery",
     // The refinements are invisible to the document; JSON Schema counts code points too, so these match exactly.
     minLength: PASSWORD_MIN_LENGTH,
@@ -59,6 +62,11 @@ export const RegisterBody = z
   .meta({ id: "RegisterRequest" });
 export const LoginBody = z.strictObject({ email: Email, password: AnyPassword }).meta({ id: "LoginRequest" });
 export const RefreshBody = z.strictObject({ refreshToken: RefreshTokenValue }).meta({ id: "RefreshRequest" });
+export const DeleteAccountBody = z
+  .strictObject({
+    password: AnyPassword.meta({ description: "The account's current password, to confirm." }),
+  })
+  .meta({ id: "DeleteAccountRequest" });
 export const LogoutBody = z.strictObject({ refreshToken: RefreshTokenValue }).meta({ id: "LogoutRequest" });
 
 // What the schemas parse to is what the domain takes: a schema that drifts from the domain's types fails to build.

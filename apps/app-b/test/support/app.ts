@@ -13,8 +13,10 @@ export const TEST_AUDIENCE = "jobs-api";
 
 export interface TestAppOptions {
   readonly login?: Partial<Config["login"]>;
+  readonly registration?: Partial<Config["registration"]>;
   readonly signingKeys?: SigningKeyInput[];
   readonly accessTokenTtlSeconds?: number;
+  readonly sessionMaxAgeSeconds?: number;
   readonly bodyLimit?: string;
 }
 
@@ -34,10 +36,16 @@ function testEnv(database: { uri: string; name: string }, options: TestAppOption
     TRUST_PROXY: "loopback",
     ACCESS_TOKEN_TTL_SECONDS: String(options.accessTokenTtlSeconds ?? 900),
     REFRESH_TOKEN_TTL_SECONDS: "3600",
+    SESSION_MAX_AGE_SECONDS: String(options.sessionMaxAgeSeconds ?? 7200),
     BODY_LIMIT: options.bodyLimit ?? "100kb",
-    LOGIN_MAX_ATTEMPTS: String(options.login?.maxAttemptsPerAccount ?? 5),
+    LOGIN_MAX_ATTEMPTS: String(options.login?.maxAttemptsPerAccountAndAddress ?? 5),
     LOGIN_MAX_ATTEMPTS_PER_IP: String(options.login?.maxAttemptsPerAddress ?? 50),
     LOGIN_WINDOW_SECONDS: String(options.login?.windowSeconds ?? 900),
+    LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: String(options.login?.maxAttemptsPerAccount ?? 100),
+    LOGIN_ACCOUNT_WINDOW_SECONDS: String(options.login?.accountWindowSeconds ?? 3600),
+    // Most tests register many accounts from loopback; the throttling tests set their own limit.
+    REGISTER_MAX_PER_IP: String(options.registration?.maxPerAddress ?? 1000),
+    REGISTER_WINDOW_SECONDS: String(options.registration?.windowSeconds ?? 600),
   };
   // Unset: the service generates a development key, as it does on a laptop.
   if (options.signingKeys) env["JWT_SIGNING_KEYS"] = JSON.stringify(options.signingKeys);
