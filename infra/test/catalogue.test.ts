@@ -31,7 +31,7 @@ beforeAll(async () => {
     {
       "gke-platform:services": JSON.stringify({
         ...services,
-        billing: { image: "local/billing:dev", maxReplicas: 4 },
+        billing: { image: "local/billing:dev", maxReplicas: 4, env: { BODY_LIMIT: "1mb" } },
       }),
     },
     undefined,
@@ -56,7 +56,12 @@ describe("a service added to the catalogue", () => {
   it("when its container starts, then it has the contract's environment from its entry, and the issuer's key set URL", () => {
     const container = (run.object("Deployment", "billing").spec.template.spec.containers as any[])[0];
     const env = Object.fromEntries((container.env as any[]).map((e) => [e.name, e.value ?? e.valueFrom]));
-    expect(env).toMatchObject({ PORT: "3002", METRICS_PORT: "9466", MONGODB_DB: "billing" });
+    expect(env).toMatchObject({
+      PORT: "3002",
+      METRICS_PORT: "9466",
+      MONGODB_DB: "billing",
+      BODY_LIMIT: "1mb",
+    });
     expect(env.JWKS_URL).toMatch(
       /^http:\/\/app-b\.[a-z-]+\.svc\.cluster\.local:3001\/\.well-known\/jwks\.json$/,
     );

@@ -215,6 +215,27 @@ describe("platform stack configuration", () => {
     expect(errorOf(() => parsePlatformConfig(platformSource(overrides), "dev"))).toContain(expected);
   });
 
+  it("when a service is given more of its own settings, then they reach its environment, and what it does not read, a secret or a platform-set variable is refused", () => {
+    const ok = parsePlatformConfig(
+      platformSource({ services: services({ "app-b": { env: { REGISTER_MAX_PER_IP: 500 } } }) }),
+      "dev",
+    );
+    expect(ok.config.services["app-b"]?.env).toEqual({ REGISTER_MAX_PER_IP: "500" });
+    const message = errorOf(() =>
+      parsePlatformConfig(
+        platformSource({
+          services: services({
+            "app-a": { env: { REGISTER_MAX_PER_IP: 5, MONGODB_URI: "mongodb://x", PORT: 1 } },
+          }),
+        }),
+        "dev",
+      ),
+    );
+    expect(message).toContain("services.app-a.env.REGISTER_MAX_PER_IP: app-a does not read it");
+    expect(message).toContain("services.app-a.env.MONGODB_URI: a secret");
+    expect(message).toContain("services.app-a.env.PORT: set by the platform");
+  });
+
   it("when a secret value is rejected, then the message names the key but never shows the value", () => {
     const uri = "postgres://user:hunter2@db";
     const source = platformSource({ mongodbUris: JSON.stringify({ "app-a": uri }) });

@@ -66,5 +66,5 @@ step "GET /v1/billing/me -> $me"
 status=$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$CA_FILE" "$GATEWAY_URL/v1/billing/me")
 step "GET /v1/billing/me without a token -> $status"
 [ "$status" = 401 ]
-kubectl get deployment,service,hpa,networkpolicy -n platform -l app.kubernetes.io/name=billing >&2
+kubectl --kubeconfig "$KUBECONFIG" get deployment,service,hpa,networkpolicy -n platform -l app.kubernetes.io/name=billing >&2
 step "billing runs on the local cluster and answers through the Gateway over HTTPS"

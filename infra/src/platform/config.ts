@@ -6,7 +6,7 @@
  */
 import { createPrivateKey } from "node:crypto";
 
-import { SERVICES, type ServiceEntry } from "@platform/contract";
+import { envVariables, SERVICES, type EnvName, type ServiceEntry } from "@platform/contract";
 import * as pulumi from "@pulumi/pulumi";
 
 import { DEFAULT_NAMESPACE, GCLB_SOURCE_RANGES } from "../shared/contract.js";
@@ -42,6 +42,11 @@ export interface ServiceSettings {
   readonly maxRatePerEndpoint: number;
   /** Target for `gclb-capacity-fullness`, percent of `maxRatePerEndpoint`. */
   readonly capacityTargetPercent: number;
+  /**
+   * More of the service's own settings (`services.<name>.env`): variables of the runtime contract for its token
+   * role that the platform does not set itself, e.g. the issuer's REGISTER_MAX_PER_IP. Never secrets.
+   */
+  readonly env: Readonly<Partial<Record<EnvName, string>>>;
 }
 
 /** The fields of `services.<name>`, in the order the docs list them. */
@@ -57,6 +62,7 @@ export const SERVICE_FIELDS = [
   "logLevel",
   "maxRatePerEndpoint",
   "capacityTargetPercent",
+  "env",
 ] as const satisfies readonly (keyof ServiceSettings)[];
 
 /** `gke`: every GKE-only object on; `generic`: plain Kubernetes (kind, minikube, the local cluster). */
@@ -192,6 +198,24 @@ const IMAGE = new RegExp(
 const STACK_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const MONGODB_URI = /^mongodb(\+srv)?:\/\/\S+$/;
 
+/** Variables the platform sets for every service from its own config: `services.<name>.env` may not override them. */
+const PLATFORM_SET_ENV = new Set<string>([
+  "NODE_ENV",
+  "HOST",
+  "PORT",
+  "METRICS_PORT",
+  "LOG_LEVEL",
+  "MONGODB_DB",
+  "FERRETDB_WORKAROUNDS",
+  "SHUTDOWN_DRAIN_DELAY_MS",
+  "SHUTDOWN_TIMEOUT_MS",
+  "JWT_ISSUER",
+  "JWT_AUDIENCE",
+  "TRUST_PROXY",
+  "SERVICE_VERSION",
+  "JWKS_URL",
+]);
+
 /** A legacy key's name: `<prefix>` + `minReplicas` = `<prefix>MinReplicas`. */
 function legacyKey(prefix: string, field: string): string {
   return prefix + field.charAt(0).toUpperCase() + field.slice(1);
@@ -249,9 +273,28 @@ function readService(
       100_000,
     ),
     capacityTargetPercent: s.integer(`${base}capacityTargetPercent`, 70, 10, 100),
+    env: {},
   };
   if (/(^|:)latest$/.test(settings.image))
     s.errors.push(`${base}image: "latest" is a floating tag; use a version or digest`);
+  const env: unknown = own.env ?? {};
+  if (typeof env !== "object" || env === null || Array.isArray(env))
+    s.errors.push(`${base}env: expected a map of variables`);
+  else {
+    const readable = envVariables(entry.tokens);
+    for (const [name, value] of Object.entries(env as Record<string, unknown>)) {
+      const variable = readable[name];
+      if (variable === undefined)
+        s.errors.push(`${base}env.${name}: ${entry.name} does not read it (docs/runtime-contract.md)`);
+      else if (variable.secret)
+        s.errors.push(`${base}env.${name}: a secret; the platform passes it from a Secret`);
+      else if (PLATFORM_SET_ENV.has(name))
+        s.errors.push(`${base}env.${name}: set by the platform from its own config (infra/README.md)`);
+      else if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean")
+        s.errors.push(`${base}env.${name}: expected a string, number or boolean`);
+      else (settings.env as Record<string, string>)[name] = String(value);
+    }
+  }
   if (settings.minReplicas > settings.maxReplicas)
     s.errors.push(
       `${base}minReplicas: ${settings.minReplicas} is above ${base}maxReplicas ${settings.maxReplicas}`,

@@ -143,7 +143,7 @@ export function createPlatform(
   for (const entry of dependencyOrder(catalogue)) {
     const settings = settingsOf(entry);
     const byRate = entry.autoscaling === "requests" && traffic;
-    const env = commonEnv(entry);
+    const env = { ...settings.env, ...commonEnv(entry) };
     const secretEnv: Partial<Record<EnvName, SecretKeyRef>> = { MONGODB_URI: mongo.uri(entry.name) };
     if (entry.tokens === "issuer") {
       const keys = new k8s.core.v1.Secret(
