@@ -238,6 +238,7 @@ describe("GitHub Actions workflows", () => {
       ".github/scripts/*.sh",
       "tests/delivery/recipe.sh",
       "scripts/*.sh",
+      "infra/scripts/*.sh",
       "scripts/cluster/cluster.sh",
       ".ci/run",
     ];
