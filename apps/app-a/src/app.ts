@@ -8,17 +8,16 @@ import {
 } from "@platform/shared";
 import type { DocumentedApp, TokenVerifier, Logger, Metrics, Readiness, TrustProxy } from "@platform/shared";
 import { z } from "zod";
-import type { JobsRepository } from "./data/jobs-repository.js";
-import { JobBoard } from "./domain/job-board.js";
+import type { JobBoard } from "./domain/job-board.js";
 import { jobsRoutes } from "./routes/jobs.js";
 
-/** Everything the HTTP app needs from outside; main.ts (or a test) builds these. */
+/** The use cases and what the HTTP layer needs around them; service.ts (the composition root) builds them. */
 export interface AppDeps {
   readonly logger: Logger;
   readonly metrics: Pick<Metrics, "middleware">;
   readonly readiness: Readiness;
   readonly verifier: TokenVerifier;
-  readonly jobs: JobsRepository;
+  readonly board: JobBoard;
   readonly bodyLimit: string;
   readonly trustProxy: TrustProxy;
   readonly version: string;
@@ -57,7 +56,7 @@ export function createApp(deps: AppDeps): DocumentedApp {
     responses: { 200: jsonResponse("Ready.", status("ready")), 503: problemResponse("Not ready.") },
   });
   app.use(healthRoutes({ readiness: deps.readiness }));
-  app.use(jobsRoutes({ board: new JobBoard({ jobs: deps.jobs }), verifier: deps.verifier, openapi }));
+  app.use(jobsRoutes({ board: deps.board, verifier: deps.verifier, openapi }));
   app.get("/openapi.json", (_req, res) => {
     res.json(openapi.document());
   });

@@ -3,6 +3,7 @@ import type { OpenApiDocument } from "@platform/shared";
 import { MongoClient } from "mongodb";
 import { createApp } from "./app.js";
 import { JobsRepository } from "./data/jobs-repository.js";
+import { JobBoard } from "./domain/job-board.js";
 import { loadConfig } from "./env.js";
 
 /**
@@ -17,7 +18,9 @@ export function openApiDocument(): OpenApiDocument {
     metrics: createMetrics({ service: "app-a" }),
     readiness: new Readiness([]),
     verifier: { verify: () => Promise.reject(new Error("offline: no request is served")) },
-    jobs: new JobsRepository(new MongoClient(config.mongodbUri).db(config.mongodbDb)),
+    board: new JobBoard({
+      jobs: new JobsRepository(new MongoClient(config.mongodbUri).db(config.mongodbDb)),
+    }),
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     version: config.version,

@@ -2,10 +2,12 @@ import { createJwksVerifier, startMongoService } from "@platform/shared";
 import type { RunningHttpService, StartServiceOptions } from "@platform/shared";
 import { createApp } from "./app.js";
 import { JobsRepository } from "./data/jobs-repository.js";
+import { JobBoard } from "./domain/job-board.js";
 import type { Config } from "./env.js";
 
 /**
- * Wires app-a from its configuration and starts serving (shared's startMongoService: listens at once, /readyz
+ * The composition root: builds app-a's repository and its domain (the job board) from its configuration, hands the
+ * use cases to createApp, and starts serving (shared's startMongoService: listens at once, /readyz
  * fails until MongoDB answers and the indexes exist, index creation retries in the background).
  */
 export function startService(config: Config, options: StartServiceOptions = {}): Promise<RunningHttpService> {
@@ -25,7 +27,7 @@ export function startService(config: Config, options: StartServiceOptions = {}):
         metrics,
         readiness,
         verifier,
-        jobs,
+        board: new JobBoard({ jobs }),
         bodyLimit: config.bodyLimit,
         trustProxy: config.trustProxy,
         version: config.version,

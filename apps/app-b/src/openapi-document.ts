@@ -2,6 +2,7 @@ import { createLogger, createMetrics, Readiness } from "@platform/shared";
 import type { OpenApiDocument } from "@platform/shared";
 import { MongoClient } from "mongodb";
 import { createApp } from "./app.js";
+import { useCases } from "./service.js";
 import { createKeyStore, generateDevelopmentKey } from "./domain/keys.js";
 import { createPasswordHasher } from "./domain/passwords.js";
 import { loadConfig } from "./env.js";
@@ -13,14 +14,21 @@ import { loadConfig } from "./env.js";
  */
 export async function openApiDocument(): Promise<OpenApiDocument> {
   const config = loadConfig({});
+  const logger = createLogger({ service: "app-b", level: "silent" });
+  const keys = await createKeyStore([generateDevelopmentKey()]);
   const app = createApp({
     config,
-    logger: createLogger({ service: "app-b", level: "silent" }),
+    logger,
     metrics: createMetrics({ service: "app-b" }),
-    db: new MongoClient(config.mongodbUri).db(config.mongodbDb),
-    keys: await createKeyStore([generateDevelopmentKey()]),
-    passwords: await createPasswordHasher(config.argon2),
     readiness: new Readiness([]),
+    keys,
+    ...useCases({
+      config,
+      logger,
+      db: new MongoClient(config.mongodbUri).db(config.mongodbDb),
+      keys,
+      passwords: await createPasswordHasher(config.argon2),
+    }),
   });
   return app.openApiDocument();
 }
