@@ -2,7 +2,23 @@
  * Default assumptions of the capacity model. Each one is stated in docs/capacity.md; every one can be overridden
  * from the command line. Pod sizes mirror infra/src/config.ts defaults; prices are on-demand list prices.
  */
+import { serviceEntry } from "@platform/contract";
+import type { ServiceResources } from "@platform/contract";
 import type { CapacityInputs } from "./capacity-model.js";
+
+/** vCPU of a Kubernetes CPU quantity ("250m", "1"). */
+export function cpuOf(quantity: string): number {
+  return quantity.endsWith("m") ? Number(quantity.slice(0, -1)) / 1000 : Number(quantity);
+}
+/** GiB of a Kubernetes memory quantity ("384Mi", "1Gi"). */
+export function gibOf(quantity: string): number {
+  const units: Record<string, number> = { Ki: 1 / 1024 ** 2, Mi: 1 / 1024, Gi: 1 };
+  const unit = quantity.slice(-2);
+  return Number(quantity.slice(0, -2)) * (units[unit] ?? Number.NaN);
+}
+const podSize = (r: ServiceResources) => ({ cpu: cpuOf(r.cpuRequest), memoryGiB: gibOf(r.memoryRequest) });
+const api = serviceEntry("app-a");
+const auth = serviceEntry("app-b");
 
 export const DEFAULT_INPUTS: CapacityInputs = {
   peakRpm: 1_000_000,
@@ -10,15 +26,17 @@ export const DEFAULT_INPUTS: CapacityInputs = {
   appBShare: 0.05,
   loginShareOfAppB: 0.2,
   writeShareOfAppA: 0.1,
+  // The per-pod rate measured in a CPU-limited pod through the Gateway (bench/pod-capacity.sh), kept in the service
+  // catalogue: the same figure the HPA target and max-rate-per-endpoint use. Loopback results do not replace it.
+  appAPerPodRps: api.requestsPerSecondPerPod ?? Number.NaN,
   // Placeholders: replaced by the per-pod figures of the latest bench/results/*.json when one exists.
-  appAPerPodRps: 300,
   appBLoginPerPodRps: 10,
   appBRefreshPerPodRps: 300,
   targetUtilisation: 0.7,
   minReplicas: 2,
-  // app-a peaked at ~330 MiB RSS under load in pnpm bench: above infra's 256Mi request, so plan with 384Mi.
-  appA: { cpu: 0.25, memoryGiB: 0.375 },
-  appB: { cpu: 0.5, memoryGiB: 0.25 },
+  // The catalogue's requests, what the platform deploys by default.
+  appA: podSize(api.resources),
+  appB: podSize(auth.resources),
   mongo: {
     members: 3,
     // Rules of thumb for indexed single-document operations on MongoDB 8 with the working set in cache.

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildInputs } from "./capacity.js";
+import { serviceEntry } from "@platform/contract";
 import { DEFAULT_INPUTS } from "./capacity-defaults.js";
 import { ceilTo, HOURS_PER_MONTH, planCapacity, podsFor } from "./capacity-model.js";
 import type { CapacityInputs } from "./capacity-model.js";
@@ -147,18 +148,20 @@ describe("capacity command inputs", () => {
     writeFileSync(join(dir, "2029-01-01.json"), JSON.stringify({}));
     const { inputs: fromFile, source } = buildInputs(["--", "--rpm", "1_000_000"], dir);
     expect(source).toMatch(/2030-01-02\.json$/);
-    expect(fromFile.appAPerPodRps).toBe(123);
+    // app-a plans with the catalogue's in-pod figure, the one the HPA and the load balancer use; loopback is shown.
+    expect(fromFile.appAPerPodRps).toBe(serviceEntry("app-a").requestsPerSecondPerPod);
+    expect(source).toContain("loopback upper bound 123");
     writeFileSync(
       join(dir, "2030-01-03.json"),
       JSON.stringify({
         perPod: { ...perPod, appAMixed: { cpuRequest: 0.25, rps: 99, mix: { read: 1, list: 0, write: 0 } } },
       }),
     );
-    expect(buildInputs([], dir).inputs.appAPerPodRps).toBe(99);
+    expect(buildInputs([], dir).source).toContain("loopback upper bound 99");
     expect(fromFile.appBLoginPerPodRps).toBe(4);
     expect(fromFile.peakRpm).toBe(1_000_000);
     const { inputs: flagged } = buildInputs(["--app-a-rps", "500", "--node-hourly", "0.2"], dir);
-    expect(buildInputs(["--results", join(dir, "2030-01-02.json")], dir).inputs.appAPerPodRps).toBe(123);
+    expect(buildInputs(["--results", join(dir, "2030-01-02.json")], dir).source).toContain("upper bound 123");
     expect(flagged.appAPerPodRps).toBe(500);
     expect(flagged.prices.nodeHourly).toBe(0.2);
   });

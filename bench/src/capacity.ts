@@ -62,18 +62,19 @@ export function buildInputs(
   };
 
   let inputs: CapacityInputs = DEFAULT_INPUTS;
-  let source = "built-in placeholders (no bench results found)";
+  const measuredAppA = `app-a: ${DEFAULT_INPUTS.appAPerPodRps} req/s per pod measured in a pod through the Gateway (services.json, bench/pod-capacity.sh)`;
+  let source = `${measuredAppA}; app-b: built-in placeholders (no bench results found)`;
   const file = values.results ?? latestResultsFile(resultsDir);
   if (file !== undefined) {
     const perPod = readResults(file).perPod;
     if (perPod) {
+      // app-a's loopback figure is an upper bound (no CPU limit, no Gateway): shown, not planned with.
       inputs = {
         ...inputs,
-        appAPerPodRps: (perPod.appAMixed ?? perPod.appARead).rps,
         appBLoginPerPodRps: perPod.appBLogin.rps,
         appBRefreshPerPodRps: perPod.appBRefresh.rps,
       };
-      source = file;
+      source = `${measuredAppA} (loopback upper bound ${Math.round((perPod.appAMixed ?? perPod.appARead).rps)}); app-b: ${file}`;
     }
   }
   const override = <K extends keyof CapacityInputs>(key: K, value: CapacityInputs[K] | undefined): void => {

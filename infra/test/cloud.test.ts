@@ -61,7 +61,7 @@ describe.each(STACKS)("%s cloud stack: network and cluster", (stack) => {
 
   it("when the node pool is created, then it autoscales within config bounds on shielded, metadata-protected nodes", () => {
     const p = pool();
-    expect(p.autoscaling).toMatchObject({ minNodeCount: 1, maxNodeCount: stack === "prod" ? 5 : 3 });
+    expect(p.autoscaling).toMatchObject({ minNodeCount: 1, maxNodeCount: stack === "prod" ? 7 : 3 });
     expect(p.nodeConfig.shieldedInstanceConfig).toEqual({
       enableSecureBoot: true,
       enableIntegrityMonitoring: true,
