@@ -17,6 +17,25 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
+/** A token for `subject` with the claims app-b issues, signed with `key` under the given protected header. */
+function signToken(
+  subject: string,
+  scope: string,
+  header: Record<string, string>,
+  key: Parameters<SignJWT["sign"]>[0],
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ scope })
+    .setProtectedHeader({ alg: "EdDSA", ...header })
+    .setIssuer(TEST_ISSUER)
+    .setAudience(TEST_AUDIENCE)
+    .setSubject(subject)
+    .setJti("j")
+    .setIssuedAt(now)
+    .setExpirationTime(now + 60)
+    .sign(key);
+}
+
 describe("JWKS", () => {
   it("when fetched, then every configured public key is published, cacheable, without private parts", async () => {
     const res = await getJson(app.baseUrl, "/.well-known/jwks.json");
@@ -48,16 +67,12 @@ describe("JWKS", () => {
 
   it("when a token was signed by the older, still-published key, then /me accepts it", async () => {
     const session = await registerAndLogin(app.baseUrl);
-    const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ scope: "jobs:read" })
-      .setProtectedHeader({ alg: "EdDSA", kid: "key-old", typ: "at+jwt" })
-      .setIssuer(TEST_ISSUER)
-      .setAudience(TEST_AUDIENCE)
-      .setSubject(session.id)
-      .setJti("j")
-      .setIssuedAt(now)
-      .setExpirationTime(now + 60)
-      .sign(createPrivateKey(retiring.privateKeyPem));
+    const token = await signToken(
+      session.id,
+      "jobs:read",
+      { kid: "key-old", typ: "at+jwt" },
+      createPrivateKey(retiring.privateKeyPem),
+    );
     expect((await getJson(app.baseUrl, "/v1/auth/me", { authorization: `Bearer ${token}` })).status).toBe(
       200,
     );
@@ -66,16 +81,7 @@ describe("JWKS", () => {
   it("when a token is signed by a key that is not published, then /me answers 401", async () => {
     const session = await registerAndLogin(app.baseUrl);
     const { privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
-    const now = Math.floor(Date.now() / 1000);
-    const forged = await new SignJWT({ scope: "jobs:read jobs:write" })
-      .setProtectedHeader({ alg: "EdDSA", kid: "key-new" })
-      .setIssuer(TEST_ISSUER)
-      .setAudience(TEST_AUDIENCE)
-      .setSubject(session.id)
-      .setJti("j")
-      .setIssuedAt(now)
-      .setExpirationTime(now + 60)
-      .sign(privateKey);
+    const forged = await signToken(session.id, "jobs:read jobs:write", { kid: "key-new" }, privateKey);
     expect((await getJson(app.baseUrl, "/v1/auth/me", { authorization: `Bearer ${forged}` })).status).toBe(
       401,
     );
@@ -89,16 +95,12 @@ describe("JWKS", () => {
     "when a token signed by our own key is not an access token (%s), then /me answers 401",
     async (_case, typ) => {
       const session = await registerAndLogin(app.baseUrl);
-      const now = Math.floor(Date.now() / 1000);
-      const other = await new SignJWT({ scope: "jobs:read jobs:write" })
-        .setProtectedHeader({ alg: "EdDSA", kid: "key-new", ...typ })
-        .setIssuer(TEST_ISSUER)
-        .setAudience(TEST_AUDIENCE)
-        .setSubject(session.id)
-        .setJti("j")
-        .setIssuedAt(now)
-        .setExpirationTime(now + 60)
-        .sign(createPrivateKey(signing.privateKeyPem));
+      const other = await signToken(
+        session.id,
+        "jobs:read jobs:write",
+        { kid: "key-new", ...typ },
+        createPrivateKey(signing.privateKeyPem),
+      );
       const me = await getJson(app.baseUrl, "/v1/auth/me", { authorization: `Bearer ${other}` });
       expect(me.status).toBe(401);
       expect(me.headers.get("www-authenticate")).toContain("invalid_token");
