@@ -29,6 +29,7 @@ interface Entry {
   calls: string[];
   autoscaling: string;
   smokeTest: boolean;
+  smokePath: string;
   resources: Record<string, string>;
 }
 
@@ -83,6 +84,7 @@ const entry: Entry = {
   calls: issuer ? [issuer.name] : [],
   autoscaling: "cpu",
   smokeTest: true,
+  smokePath: `${route}/about`,
   resources: { cpuRequest: "250m", cpuLimit: "1", memoryRequest: "256Mi", memoryLimit: "512Mi" },
 };
 

@@ -34,6 +34,7 @@ describe("the service catalogue", () => {
     [{ routes: ["v1"] }, /routes: expected an array of path prefixes/],
     [{ tokens: "maybe" }, /tokens: expected issuer, verifier or none/],
     [{ calls: ["ghost"] }, /calls: unknown service ghost/],
+    [{ smokePath: "/elsewhere" }, /smokePath: expected a GET path under one of its routes/],
     [{ resources: { cpuRequest: "lots" } }, /resources.cpuRequest: expected a Kubernetes quantity/],
   ])("when an entry has %j, then parsing fails naming the field", (changes, message) => {
     expect(() => parseCatalogue(withService(changes, doc.services.length - 1))).toThrow(message);
@@ -54,7 +55,9 @@ describe("the service catalogue", () => {
     expect(() => parseCatalogue(withService({ database: first.database }, 1))).toThrow(
       /database \S+ is used twice/,
     );
-    expect(() => parseCatalogue(withService({ routes: first.routes }, 1))).toThrow(/route \S+ is used twice/);
+    expect(() =>
+      parseCatalogue(withService({ routes: first.routes, smokePath: first.smokePath }, 1)),
+    ).toThrow(/route \S+ is used twice/);
   });
 
   it("when a verifier does not call the issuer, then parsing fails (it could not fetch the keys)", () => {

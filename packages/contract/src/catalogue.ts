@@ -40,8 +40,13 @@ export interface ServiceEntry {
    * here. Required with `"autoscaling": "requests"`.
    */
   readonly requestsPerSecondPerPod?: number;
-  /** The deploy smoke test checks its health and version through the Gateway. */
+  /** The deploy smoke test checks it through the Gateway: `smokePath` answers 200 with its X-App-Version. */
   readonly smokeTest: boolean;
+  /**
+   * A GET the smoke test sends (with a user's access token) to reach this service through the Gateway: under one
+   * of its `routes`, answering 200. Required with `"smokeTest": true`.
+   */
+  readonly smokePath?: string;
   readonly resources: ServiceResources;
   /**
    * The prefix of this service's stack config keys before the catalogue (`appA` for `appAImage`): still read, with
@@ -87,6 +92,16 @@ export function parseCatalogue(doc: unknown): ServiceEntry[] {
     if (e.autoscaling === "requests" && rate === undefined)
       bad("requestsPerSecondPerPod", "the measured per-pod rate when autoscaling is requests");
     if (typeof e.smokeTest !== "boolean") bad("smokeTest", "true or false");
+    const smokePath = e.smokePath;
+    if (smokePath !== undefined || e.smokeTest === true) {
+      const routes = Array.isArray(e.routes)
+        ? (e.routes as unknown[]).filter((r) => typeof r === "string")
+        : [];
+      const under = (path: string) =>
+        routes.some((r) => path === r || path.startsWith(`${r}/`) || path.startsWith(`${r}?`));
+      if (typeof smokePath !== "string" || (!under(smokePath.split("?")[0] ?? "") && !under(smokePath)))
+        bad("smokePath", "a GET path under one of its routes (required with smokeTest)");
+    }
     const r = e.resources as Record<string, unknown> | undefined;
     for (const field of ["cpuRequest", "cpuLimit", "memoryRequest", "memoryLimit"])
       if (typeof r?.[field] !== "string" || !QUANTITY.test(r[field]))

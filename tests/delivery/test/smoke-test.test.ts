@@ -56,6 +56,7 @@ function fakeApi(versions: { "app-a"?: string; "app-b"?: string }, options: Fake
       if (url === "/v1/jobs/j1" && req.method === "GET")
         return [options.jobReadStatus ?? 200, "app-a", { title: "Smoke test" }];
       if (url === "/v1/jobs/j1" && req.method === "DELETE") return [204, "app-a"];
+      if (url === "/v1/jobs?limit=1" && req.method === "GET") return [200, "app-a", { items: [] }];
       return [404, "app-a", {}];
     };
     req.on("end", () => {
