@@ -9,6 +9,12 @@ import * as pulumi from "@pulumi/pulumi";
 export interface CloudConfig {
   /** Production safeguards (a regional cluster), by explicit setting: a stack's name does not turn them on or off. */
   readonly production: boolean;
+  /**
+   * The token issuer's signing keys, by id: one Ed25519 key is generated per id and kept while the id is listed.
+   * `jwtSigningKeyActive` signs; the others are published for verification only (a rotation's next or old key).
+   */
+  readonly jwtSigningKeyIds: readonly string[];
+  readonly jwtSigningKeyActive: string;
   readonly project: string;
   readonly region: string;
   /** Regional cluster (control plane and nodes in three zones) or zonal (one zone, cheaper, dev only). */
@@ -72,8 +78,20 @@ export function parseCloudConfig(
   const serviceAccount = (key: string, role: "nodes" | "backup") =>
     r.matching(key, OPTIONAL_SERVICE_ACCOUNT_EMAIL, "a service account email", "") ||
     bootstrapServiceAccount(stack, project, role);
+  const jwtSigningKeyIds = r.stringArray("jwtSigningKeyIds", ["1"]);
+  for (const id of jwtSigningKeyIds)
+    if (!/^[a-z0-9-]{1,20}$/.test(id))
+      r.errors.push(`jwtSigningKeyIds: "${id}" is not an id (1-20 lowercase letters, digits or -)`);
+  if (jwtSigningKeyIds.length === 0) r.errors.push("jwtSigningKeyIds: at least one key");
+  if (new Set(jwtSigningKeyIds).size !== jwtSigningKeyIds.length)
+    r.errors.push("jwtSigningKeyIds: an id is listed twice");
+  const jwtSigningKeyActive = r.string("jwtSigningKeyActive", "") || (jwtSigningKeyIds[0] ?? "");
+  if (!jwtSigningKeyIds.includes(jwtSigningKeyActive))
+    r.errors.push(`jwtSigningKeyActive: "${jwtSigningKeyActive}" is not in jwtSigningKeyIds`);
   const config: CloudConfig = {
     production: r.boolean("production", false),
+    jwtSigningKeyIds,
+    jwtSigningKeyActive,
     project,
     region,
     regionalCluster: r.boolean("regionalCluster", true),

@@ -21,5 +21,6 @@ export const backupBucket = cloud.backupBucket;
 export const backupServiceAccount = cloud.backupServiceAccount;
 export const apiServerCidrs = cloud.apiServerCidrs;
 export const jwtSigningKey = cloud.jwtSigningKey;
+export const jwtVerificationKeys = cloud.jwtVerificationKeys;
 export const mongodbPasswords = cloud.mongodbPasswords;
 export const mongodbBackupPassword = cloud.mongodbBackupPassword;

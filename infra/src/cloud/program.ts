@@ -34,6 +34,8 @@ export interface CloudOutputs {
   backupServiceAccount: pulumi.Output<string>;
   apiServerCidrs: pulumi.Output<string[]>;
   jwtSigningKey: pulumi.Output<string>;
+  /** Secret: the listed keys that do not sign (published for verification during a rotation). */
+  jwtVerificationKeys: pulumi.Output<string[]>;
   /** Secret: each service's MongoDB password, by service name. */
   mongodbPasswords: pulumi.Output<Record<string, string>>;
   mongodbBackupPassword: pulumi.Output<string>;
@@ -131,7 +133,10 @@ export function createCloud(cfg: CloudConfig): CloudOutputs {
     { namespace: cfg.namespace, mongoStatefulSet: MONGODB_NAME, alertEmail: cfg.alertEmail || undefined },
     opts,
   );
-  const secrets = new GeneratedSecrets("platform-secrets");
+  const secrets = new GeneratedSecrets("platform-secrets", undefined, undefined, {
+    ids: cfg.jwtSigningKeyIds,
+    active: cfg.jwtSigningKeyActive,
+  });
 
   return {
     kubeconfig: cluster.kubeconfig,
@@ -151,6 +156,7 @@ export function createCloud(cfg: CloudConfig): CloudOutputs {
       ip ? [cfg.masterCidr, `${ip}/32`] : [cfg.masterCidr],
     ),
     jwtSigningKey: secrets.jwtSigningKey,
+    jwtVerificationKeys: secrets.jwtVerificationKeys,
     mongodbPasswords: pulumi.secret(pulumi.all(secrets.mongodbPasswords)),
     mongodbBackupPassword: secrets.mongodbBackupPassword,
   };

@@ -24,8 +24,10 @@ export interface ClusterInputs {
   backupBucket: string | undefined;
   backupServiceAccount: string | undefined;
   apiServerCidrs: readonly string[];
-  /** Secret. */
+  /** Secret: the key that signs. */
   jwtSigningKey: string;
+  /** Secret: keys published for verification only (a rotation's next or old key). */
+  jwtVerificationKeys: readonly string[];
   /** Secret; present in operator mode: each service's database user's password, and the backup user's. */
   mongodbPasswords: { services: Readonly<Record<string, string>>; backup: string } | undefined;
 }
@@ -66,6 +68,19 @@ export async function resolveClusterInputs(
   };
   const s = cfg.secrets;
   const c = cfg.cluster;
+  const verificationKeys = async (): Promise<string[]> => {
+    const value = await read("jwtVerificationKeys");
+    if (value === undefined || value === null) return [];
+    if (Array.isArray(value) && value.every((k) => typeof k === "string")) {
+      for (const [i, pem] of value.entries()) {
+        const problem = ed25519KeyProblem(pem);
+        if (problem) errors.push(`jwtVerificationKeys[${i}]: ${from} exports a value that is ${problem}`);
+      }
+      return value;
+    }
+    errors.push(`jwtVerificationKeys: ${from} exports a ${typeof value}, expected a list of PEMs`);
+    return [];
+  };
   const zones = c.zoneCount ?? (await read("zoneCount"));
   const cidrs = c.apiServerCidrs ?? (await read("apiServerCidrs"));
   const exported = await read("mongodbPasswords");
@@ -93,6 +108,7 @@ export async function resolveClusterInputs(
     backupServiceAccount: await text("backupServiceAccount", c.backupServiceAccount),
     apiServerCidrs: Array.isArray(cidrs) ? cidrs.filter((x): x is string => typeof x === "string") : [],
     jwtSigningKey: (await text("jwtSigningKey", s.jwtSigningKey)) ?? "",
+    jwtVerificationKeys: s.jwtVerificationKeys ?? (await verificationKeys()),
     mongodbPasswords: undefined,
   };
 

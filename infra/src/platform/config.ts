@@ -89,6 +89,8 @@ export interface GkeFeatures {
 export interface PlatformSecretsConfig {
   readonly kubeconfig: string | undefined;
   readonly jwtSigningKey: string | undefined;
+  /** Keys published for verification only (a rotation's next or old key), PKCS#8 PEMs. */
+  readonly jwtVerificationKeys: readonly string[] | undefined;
   /** Operator mode without a cloud stack: each service's database user's password, by service name. */
   readonly mongodbPasswords: Readonly<Record<string, string>>;
   readonly mongodbBackupPassword: string | undefined;
@@ -356,6 +358,28 @@ function readPerService(
   return values;
 }
 
+/** `jwtVerificationKeys` (secret, a list of PEMs): undefined when unset. Problems are named without the values. */
+function readVerificationKeys(r: Reader): string[] | undefined {
+  r.secretKeys.add("jwtVerificationKeys");
+  if (!r.has("jwtVerificationKeys")) return undefined;
+  const raw = r.optional("jwtVerificationKeys") ?? "[]";
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || !parsed.every((k) => typeof k === "string")) {
+    r.errors.push("jwtVerificationKeys: expected a list of PEM private keys");
+    return undefined;
+  }
+  for (const [i, pem] of parsed.entries()) {
+    const problem = ed25519KeyProblem(pem);
+    if (problem) r.errors.push(`jwtVerificationKeys[${i}]: ${problem}`);
+  }
+  return parsed;
+}
+
 /** The problem with a PEM that should be an Ed25519 PKCS#8 private key, or undefined when it is one. */
 export function ed25519KeyProblem(pem: string): string | undefined {
   if (!pem.includes("-----BEGIN PRIVATE KEY-----"))
@@ -376,6 +400,7 @@ function readSecrets(
   const secrets: PlatformSecretsConfig = {
     kubeconfig: r.secret("kubeconfig"),
     jwtSigningKey: r.secret("jwtSigningKey"),
+    jwtVerificationKeys: readVerificationKeys(r),
     mongodbPasswords: readPerService(
       r,
       "mongodbPasswords",

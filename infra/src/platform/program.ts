@@ -145,22 +145,26 @@ export function createPlatform(
     const byRate = entry.autoscaling === "requests" && traffic;
     const env = { ...settings.env, ...commonEnv(entry) };
     const secretEnv: Partial<Record<EnvName, SecretKeyRef>> = { MONGODB_URI: mongo.uri(entry.name) };
+    const podAnnotations: Record<string, string> = {};
     if (entry.tokens === "issuer") {
+      // The signing key first (it signs), then the keys published for verification only: a rotation's next key
+      // (published before it signs) or its old one (kept until the tokens it signed have expired).
+      const keySet = [cluster.jwtSigningKey, ...cluster.jwtVerificationKeys].map((privateKeyPem) => ({
+        kid: jwkThumbprint(privateKeyPem),
+        privateKeyPem,
+      }));
       const keys = new k8s.core.v1.Secret(
         `${entry.name}-jwt`,
         {
           metadata: { name: `${entry.name}-jwt`, namespace: ns.name },
           type: "Opaque",
-          stringData: {
-            JWT_SIGNING_KEYS: pulumi
-              .secret(cluster.jwtSigningKey)
-              .apply((privateKeyPem) =>
-                JSON.stringify([{ kid: jwkThumbprint(privateKeyPem), privateKeyPem }]),
-              ),
-          },
+          stringData: { JWT_SIGNING_KEYS: pulumi.secret(JSON.stringify(keySet)) },
         },
         { provider },
       );
+      // The service reads its keys at start: a changed key set rolls its pods (zero-downtime rollout). The kids
+      // are public (the JWKS publishes them); they name the set and its order without revealing a key.
+      podAnnotations["platform.gke-platform/jwt-kids"] = keySet.map((k) => k.kid).join(",");
       secretEnv.JWT_SIGNING_KEYS = { secretName: keys.metadata.name, key: "JWT_SIGNING_KEYS" };
     }
     if (entry.tokens === "verifier") {
@@ -191,6 +195,7 @@ export function createPlatform(
         podMonitoring: cfg.gke.podMonitoring,
         env,
         secretEnv,
+        podAnnotations,
         autoscaling: {
           minReplicas: settings.minReplicas,
           maxReplicas: settings.maxReplicas,

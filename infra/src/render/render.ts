@@ -37,6 +37,7 @@ export type Layer = "cloud" | "platform";
 /** Mock values for the platform's secret keys, shaped so validation accepts them; each carries the marker. */
 const mockSecretConfig = (catalogue: readonly ServiceEntry[] = SERVICES): Record<string, () => string> => ({
   jwtSigningKey: () => mockEd25519Pem("config:jwtSigningKey"),
+  jwtVerificationKeys: () => "[]",
   // One per service of the default catalogue; a test with its own catalogue sets its own.
   mongodbPasswords: () =>
     JSON.stringify(

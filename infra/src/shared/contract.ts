@@ -46,6 +46,8 @@ export const CLOUD_OUTPUTS = {
   apiServerCidrs: "apiServerCidrs",
   /** The token issuer's Ed25519 signing key, PKCS#8 PEM (secret). */
   jwtSigningKey: "jwtSigningKey",
+  /** The other listed keys, published for verification during a rotation (secret, PEM array). */
+  jwtVerificationKeys: "jwtVerificationKeys",
   /** Passwords of the services' MongoDB users, by service name (secret object; @platform/contract's catalogue). */
   mongodbPasswords: "mongodbPasswords",
   /** Password of the backup job's MongoDB user (secret). */

@@ -30,6 +30,8 @@ export interface WorkloadArgs {
   /** Typed by the runtime contract: a variable no service reads does not compile. */
   env: Partial<Record<EnvName, pulumi.Input<string>>>;
   secretEnv: Partial<Record<EnvName, SecretKeyRef>>;
+  /** Annotations of the pod template: a change rolls the pods. */
+  podAnnotations?: Record<string, string>;
   resources: { cpuRequest: string; cpuLimit: string; memoryRequest: string; memoryLimit: string };
   /** `maxRatePerEndpoint` becomes the GKE Service annotation (traffic-based autoscaling reads it). */
   autoscaling: AutoscalingPolicy & { maxRatePerEndpoint?: number };
@@ -109,7 +111,12 @@ export class Workload extends pulumi.ComponentResource {
           selector: { matchLabels: selector },
           strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
           template: {
-            metadata: { labels },
+            metadata: {
+              labels,
+              ...(args.podAnnotations && Object.keys(args.podAnnotations).length > 0
+                ? { annotations: args.podAnnotations }
+                : {}),
+            },
             spec: {
               serviceAccountName: this.serviceAccount.metadata.name,
               automountServiceAccountToken: false,
