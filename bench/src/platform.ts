@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { buildJob, startStack } from "@platform/devkit";
+import { buildJob, startAppProcess, startStack } from "@platform/devkit";
 import type { AppProcess, Ingress, JobInput, LocalMongo } from "@platform/devkit";
 
 export interface BenchPlatform {
@@ -17,6 +17,13 @@ export interface BenchPlatform {
   readonly password: string;
   readonly accessToken: string;
   readonly jobIds: readonly string[];
+  /** app-a's database (MONGODB_DB), which the raw-driver baseline reads too. */
+  readonly jobsDb: string;
+  /**
+   * Starts one more app-a from another build's `dist/main.js` (an A/B of two commits in one run) with the stack's
+   * settings and database; stopped with the stack.
+   */
+  startAppAFrom(entry: string): Promise<AppProcess>;
   stop(): Promise<void>;
 }
 
@@ -65,17 +72,19 @@ export function jobBody(i: number): JobInput {
 
 export async function startBenchPlatform(options: BenchPlatformOptions): Promise<BenchPlatform> {
   const run = randomUUID().slice(0, 8);
+  const jobsDb = `bench_jobs_${run}`;
+  const env = {
+    LOG_LEVEL: "info",
+    SHUTDOWN_DRAIN_DELAY_MS: "0",
+    TRUST_PROXY: "loopback",
+    // Production refuses the development defaults, so every such variable is set explicitly.
+    JWT_ISSUER: "http://bench.local",
+  };
   const stack = await startStack({
     // Production settings (no generated dev key): devkit gives app-b a signing key of its own.
     nodeEnv: "production",
     ingress: options.ingress ? { accessLog: false } : false,
-    env: {
-      LOG_LEVEL: "info",
-      SHUTDOWN_DRAIN_DELAY_MS: "0",
-      TRUST_PROXY: "loopback",
-      // Production refuses the development defaults, so every such variable is set explicitly.
-      JWT_ISSUER: "http://bench.local",
-    },
+    env,
     appBEnv: {
       MONGODB_DB: `bench_auth_${run}`,
       ACCESS_TOKEN_TTL_SECONDS: "3600",
@@ -84,7 +93,7 @@ export async function startBenchPlatform(options: BenchPlatformOptions): Promise
       LOGIN_MAX_ATTEMPTS_PER_IP: "100000000",
       ...options.appBEnv,
     },
-    appAEnv: { MONGODB_DB: `bench_jobs_${run}`, ...options.appAEnv },
+    appAEnv: { MONGODB_DB: jobsDb, ...options.appAEnv },
   });
   const { mongo, ingress } = stack;
   const [appA, appB] = [stack.appA[0], stack.appB[0]];
@@ -96,6 +105,7 @@ export async function startBenchPlatform(options: BenchPlatformOptions): Promise
   if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.json)}`);
   const accessToken = String((await login(appB.url, email, password)).accessToken);
 
+  const extras: AppProcess[] = [];
   const jobIds: string[] = [];
   for (let i = 0; i < (options.seedJobs ?? 200); i++) {
     const res = await postJson(`${appA.url}/v1/jobs`, jobBody(i), { authorization: `Bearer ${accessToken}` });
@@ -112,6 +122,26 @@ export async function startBenchPlatform(options: BenchPlatformOptions): Promise
     password,
     accessToken,
     jobIds,
-    stop: () => stack.stop(),
+    jobsDb,
+    startAppAFrom: async (entry) => {
+      const extra = await startAppProcess({
+        app: "app-a",
+        entry,
+        env: {
+          NODE_ENV: "production",
+          ...env,
+          MONGODB_URI: mongo.uri,
+          JWKS_URL: `${appB.url}/.well-known/jwks.json`,
+          MONGODB_DB: jobsDb,
+          ...options.appAEnv,
+        },
+      });
+      extras.push(extra);
+      return extra;
+    },
+    stop: async () => {
+      await Promise.all(extras.map((p) => p.stop().catch(() => undefined)));
+      await stack.stop();
+    },
   };
 }
