@@ -1,6 +1,7 @@
 /**
  * `pnpm --filter bench efficiency [-- --rate 400 --round-seconds 10 --rounds 4 --compare ../other/apps/app-a/dist/main.js
- * --compare-label before --out results/NAME]` (paths relative to bench/); `pnpm bench` runs it too.
+ * --compare-label before --compare-node-options="--max-semi-space-size=8" --out results/NAME]` (paths relative to
+ * bench/); `pnpm bench` runs it too.
  *
  * Efficiency of app-a's authenticated read against the raw-driver baseline (raw-driver-server.ts), in one run on
  * one database: each server is offered the same fixed rate (open loop, latency from the intended send time), in
@@ -17,7 +18,7 @@ import type { Client } from "load-tools";
 import { runOpenLoopStep } from "./open-loop.js";
 import type { Send } from "./open-loop.js";
 import type { BenchPlatform } from "./platform.js";
-import { readCpuSeconds, readMemory } from "./proc.js";
+import { readCpuAndSyscalls, readMemory } from "./proc.js";
 
 export interface EfficiencyOptions {
   /** Fixed offered rate of the efficiency rounds, req/s (the issue's 400). */
@@ -53,6 +54,10 @@ export interface EfficiencyTarget {
 export interface EfficiencyRound {
   readonly round: number;
   readonly cpuMsPerRequest: number;
+  /** Kernel share of that CPU (stime ÷ utime + stime). */
+  readonly systemShare: number;
+  /** read/write-family system calls per request (/proc/<pid>/io). */
+  readonly syscallsPerRequest: number;
   readonly achievedRps: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
@@ -74,6 +79,8 @@ export interface ServerEfficiency {
   readonly rounds: readonly EfficiencyRound[];
   readonly cpuMsPerRequest: Spread;
   readonly efficiency?: Spread;
+  /** Requests per second with `connections` requests always in flight. */
+  readonly closedLoopRps: number;
   readonly halfLoad: { readonly rate: number; readonly p99Ms: number; readonly cpuMsPerRequest: number };
   /** VmHWM after everything, the closed-loop run included. */
   readonly peakRssMiB: number;
@@ -122,10 +129,18 @@ function reader(
 }
 
 async function measured(loaded: Loaded, rate: number, seconds: number) {
-  const cpu0 = readCpuSeconds(loaded.target.pid);
+  const before = readCpuAndSyscalls(loaded.target.pid);
   const step = await runOpenLoopStep({ rate, durationMs: seconds * 1000, send: loaded.send });
-  const cpuSeconds = readCpuSeconds(loaded.target.pid) - cpu0;
-  return { step, cpuMsPerRequest: (cpuSeconds * 1000) / Math.max(1, step.ok + step.errors) };
+  const after = readCpuAndSyscalls(loaded.target.pid);
+  const requests = Math.max(1, step.ok + step.errors);
+  const user = after.user - before.user;
+  const system = after.system - before.system;
+  return {
+    step,
+    cpuMsPerRequest: ((user + system) * 1000) / requests,
+    systemShare: user + system > 0 ? system / (user + system) : 0,
+    syscallsPerRequest: (after.syscalls - before.syscalls) / requests,
+  };
 }
 
 /** The highest rate the server answers: `connections` workers each sending the next request when one returns. */
@@ -157,10 +172,16 @@ export async function measureEfficiency(
     for (let round = 0; round < options.rounds; round++) {
       const byName = new Map<string, Omit<EfficiencyRound, "efficiency">>();
       for (const l of roundOrder(loaded, round)) {
-        const { step, cpuMsPerRequest } = await measured(l, options.rate, options.roundSeconds);
+        const { step, cpuMsPerRequest, systemShare, syscallsPerRequest } = await measured(
+          l,
+          options.rate,
+          options.roundSeconds,
+        );
         byName.set(l.target.name, {
           round: round + 1,
           cpuMsPerRequest,
+          systemShare,
+          syscallsPerRequest,
           achievedRps: step.achievedRps,
           p50Ms: step.latencyMs.p50,
           p99Ms: step.latencyMs.p99,
@@ -175,17 +196,25 @@ export async function measureEfficiency(
           t === baseline ? r : { ...r, efficiency: base / r.cpuMsPerRequest };
         rounds.get(t.name)!.push(withRatio);
         log(
-          `round ${round + 1} ${t.name.padEnd(22)} ${r.cpuMsPerRequest.toFixed(3)} ms CPU/req  p99 ${r.p99Ms.toFixed(1)} ms  ` +
+          `round ${round + 1} ${t.name.padEnd(22)} ${r.cpuMsPerRequest.toFixed(3)} ms CPU/req ` +
+            `(sys ${Math.round(r.systemShare * 100)}%, ${r.syscallsPerRequest.toFixed(1)} syscalls)  p99 ${r.p99Ms.toFixed(1)} ms  ` +
             `errors ${r.errors}  send lag p99 ${r.sendLagP99Ms.toFixed(1)} ms` +
             (withRatio.efficiency === undefined ? "" : `  efficiency ${withRatio.efficiency.toFixed(2)}`),
         );
       }
     }
 
-    const appA = loaded.find((l) => l !== loaded.find((x) => x.target === baseline))!;
-    const max = await closedLoopMax(appA, options.maxSeconds, options.connections);
+    // Every server gets the closed-loop burst too, so each one's peak RSS includes its heaviest load.
+    const closedLoop = new Map<string, number>();
+    for (const l of loaded)
+      closedLoop.set(l.target.name, await closedLoopMax(l, options.maxSeconds, options.connections));
+    const appA = targets.find((t) => t !== baseline)!;
+    const max = closedLoop.get(appA.name) ?? 0;
     const half = Math.max(10, Math.round(max / 2));
-    log(`${appA.target.name} closed-loop maximum ${Math.round(max)} req/s; half load ${half} req/s`);
+    log(
+      `closed-loop maximum: ${[...closedLoop].map(([name, rps]) => `${name} ${Math.round(rps)} req/s`).join(", ")}; ` +
+        `half load (of ${appA.name}) ${half} req/s`,
+    );
     const halfLoad = new Map<string, ServerEfficiency["halfLoad"]>();
     for (const l of loaded) {
       const { step, cpuMsPerRequest } = await measured(l, half, options.halfLoadSeconds);
@@ -203,6 +232,7 @@ export async function measureEfficiency(
         rounds: rs,
         cpuMsPerRequest: spread(rs.map((r) => r.cpuMsPerRequest)),
         ...(ratios.length > 0 ? { efficiency: spread(ratios) } : {}),
+        closedLoopRps: closedLoop.get(t.name) ?? 0,
         halfLoad: halfLoad.get(t.name)!,
         peakRssMiB: readMemory(t.pid).peakRssMiB,
       };
@@ -224,22 +254,31 @@ export function renderEfficiencyMarkdown(r: EfficiencyResults): string {
       `over rounds); CPU from each server's /proc/<pid>/stat. Half load: ${r.servers[0]?.halfLoad.rate ?? 0} req/s, ` +
       `half of app-a's closed-loop maximum in this run (${Math.round(r.appAClosedLoopRps)} req/s).`,
     "",
-    "| server | CPU ms per request | efficiency (baseline ÷ server) | p99 ms at fixed rate | p99 ms at half load | peak RSS MiB |",
-    "|---|---:|---:|---:|---:|---:|",
+    "| server | CPU ms per request | efficiency (baseline ÷ server) | kernel share | syscalls per request | p99 ms at fixed rate | p99 ms at half load | peak RSS MiB |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
     ...r.servers.map(
       (s) =>
         `| ${s.name} | ${range(s.cpuMsPerRequest, f3)} | ${s.efficiency ? range(s.efficiency, f2) : "1 (baseline)"} ` +
+        `| ${Math.round(spread(s.rounds.map((x) => x.systemShare)).median * 100)}% ` +
+        `| ${spread(s.rounds.map((x) => x.syscallsPerRequest)).median.toFixed(1)} ` +
         `| ${range(spread(s.rounds.map((x) => x.p99Ms)), (n) => n.toFixed(1))} | ${s.halfLoad.p99Ms.toFixed(1)} ` +
         `| ${s.peakRssMiB.toFixed(0)} |`,
     ),
   ].join("\n");
 }
 
+/** Another app-a in the same run: another build (`entry`), and/or other Node options (a V8 flag's A/B). */
+export interface Compare {
+  readonly label: string;
+  readonly entry: string;
+  readonly nodeOptions?: string;
+}
+
 /** Starts the raw-driver baseline on the stack's database and measures app-a (and `compare`) against it. */
 export async function efficiencyOnStack(
   stack: BenchPlatform,
   options: EfficiencyOptions,
-  compare: { readonly label: string; readonly entry: string } | undefined,
+  compare: Compare | undefined,
   log: (line: string) => void,
 ): Promise<EfficiencyResults> {
   const { startRawDriver } = await import("./child.js");
@@ -250,7 +289,10 @@ export async function efficiencyOnStack(
       { name: "app-a", pid: stack.appA.pid, url: stack.appA.url },
     ];
     if (compare) {
-      const other = await stack.startAppAFrom(compare.entry);
+      const other = await stack.startAppAFrom(
+        compare.entry,
+        compare.nodeOptions === undefined ? {} : { NODE_OPTIONS: compare.nodeOptions },
+      );
       targets.push({ name: `app-a ${compare.label}`, pid: other.pid, url: other.url });
     }
     return await measureEfficiency(targets, stack.jobIds, stack.accessToken, options, log);
@@ -281,6 +323,7 @@ if (import.meta.main) {
       connections: { type: "string", default: String(DEFAULT_EFFICIENCY.connections) },
       compare: { type: "string" },
       "compare-label": { type: "string", default: "compare" },
+      "compare-node-options": { type: "string" },
       out: { type: "string" },
     },
   });
@@ -291,8 +334,14 @@ if (import.meta.main) {
     rounds: Number(values.rounds),
     connections: Number(values.connections),
   };
-  const compare = values.compare
-    ? { label: values["compare-label"], entry: resolve(values.compare) }
+  const compare: Compare | undefined = values.compare
+    ? {
+        label: values["compare-label"],
+        entry: resolve(values.compare),
+        ...(values["compare-node-options"] === undefined
+          ? {}
+          : { nodeOptions: values["compare-node-options"] }),
+      }
     : undefined;
   const { startBenchPlatform } = await import("./platform.js");
   const stack = await startBenchPlatform({ ingress: false });

@@ -4,7 +4,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { buildJob, startAppProcess, startStack } from "@platform/devkit";
+import { join } from "node:path";
+import { buildJob, repoRoot, startAppProcess, startStack } from "@platform/devkit";
 import type { AppProcess, Ingress, JobInput, LocalMongo } from "@platform/devkit";
 
 export interface BenchPlatform {
@@ -23,7 +24,7 @@ export interface BenchPlatform {
    * Starts one more app-a from another build's `dist/main.js` (an A/B of two commits in one run) with the stack's
    * settings and database; stopped with the stack.
    */
-  startAppAFrom(entry: string): Promise<AppProcess>;
+  startAppAFrom(entry: string, env?: Record<string, string>): Promise<AppProcess>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +71,22 @@ export function jobBody(i: number): JobInput {
   });
 }
 
+/**
+ * The node flags of the image's ENTRYPOINT (between the node binary and dist/main.js), so the services are measured
+ * with the heap settings they run with in production rather than those V8 derives from this machine's RAM.
+ */
+export function imageNodeFlags(dockerfile = readFileSync(join(repoRoot(), "Dockerfile"), "utf8")): string[] {
+  const line = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1];
+  if (line === undefined) throw new Error("the Dockerfile has no exec-form ENTRYPOINT");
+  const argv = JSON.parse(line) as string[];
+  return argv.slice(1, argv.indexOf("dist/main.js"));
+}
+
+/** NODE_OPTIONS for a service: the image's flags, then the caller's (profiling) options. */
+function nodeOptions(extra: string | undefined): string {
+  return [...imageNodeFlags(), ...(extra ? [extra] : [])].join(" ");
+}
+
 export async function startBenchPlatform(options: BenchPlatformOptions): Promise<BenchPlatform> {
   const run = randomUUID().slice(0, 8);
   const jobsDb = `bench_jobs_${run}`;
@@ -92,8 +109,13 @@ export async function startBenchPlatform(options: BenchPlatformOptions): Promise
       LOGIN_MAX_ATTEMPTS: "100000000",
       LOGIN_MAX_ATTEMPTS_PER_IP: "100000000",
       ...options.appBEnv,
+      NODE_OPTIONS: nodeOptions(options.appBEnv?.NODE_OPTIONS),
     },
-    appAEnv: { MONGODB_DB: jobsDb, ...options.appAEnv },
+    appAEnv: {
+      MONGODB_DB: jobsDb,
+      ...options.appAEnv,
+      NODE_OPTIONS: nodeOptions(options.appAEnv?.NODE_OPTIONS),
+    },
   });
   const { mongo, ingress } = stack;
   const [appA, appB] = [stack.appA[0], stack.appB[0]];
@@ -123,7 +145,7 @@ export async function startBenchPlatform(options: BenchPlatformOptions): Promise
     accessToken,
     jobIds,
     jobsDb,
-    startAppAFrom: async (entry) => {
+    startAppAFrom: async (entry, extraEnv = {}) => {
       const extra = await startAppProcess({
         app: "app-a",
         entry,
@@ -134,6 +156,8 @@ export async function startBenchPlatform(options: BenchPlatformOptions): Promise
           JWKS_URL: `${appB.url}/.well-known/jwks.json`,
           MONGODB_DB: jobsDb,
           ...options.appAEnv,
+          NODE_OPTIONS: nodeOptions(options.appAEnv?.NODE_OPTIONS),
+          ...extraEnv,
         },
       });
       extras.push(extra);
