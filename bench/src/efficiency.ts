@@ -10,6 +10,7 @@
  * Then each server's p99 at half load (half of app-a's closed-loop maximum, measured here) and its peak RSS.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -64,6 +65,11 @@ export interface EfficiencyRound {
   readonly errors: number;
   /** The generator's own lateness: a high value means the client, not the server, was starved. */
   readonly sendLagP99Ms: number;
+  /**
+   * The machine's 1-minute load average at the end of the round: CPU per request rises with contention, and more
+   * for app-a than for the baseline (docs/benchmarks.md), so the ratio is only comparable at similar load.
+   */
+  readonly loadAverage: number;
   /** Baseline CPU per request ÷ this server's, both of the same round (absent for the baseline). */
   readonly efficiency?: number;
 }
@@ -187,6 +193,7 @@ export async function measureEfficiency(
           p99Ms: step.latencyMs.p99,
           errors: step.errors,
           sendLagP99Ms: step.sendLagP99Ms,
+          loadAverage: loadavg()[0] ?? 0,
         });
       }
       const base = byName.get(baseline.name)!.cpuMsPerRequest;
@@ -198,7 +205,7 @@ export async function measureEfficiency(
         log(
           `round ${round + 1} ${t.name.padEnd(22)} ${r.cpuMsPerRequest.toFixed(3)} ms CPU/req ` +
             `(sys ${Math.round(r.systemShare * 100)}%, ${r.syscallsPerRequest.toFixed(1)} syscalls)  p99 ${r.p99Ms.toFixed(1)} ms  ` +
-            `errors ${r.errors}  send lag p99 ${r.sendLagP99Ms.toFixed(1)} ms` +
+            `errors ${r.errors}  send lag p99 ${r.sendLagP99Ms.toFixed(1)} ms  load ${r.loadAverage.toFixed(1)}` +
             (withRatio.efficiency === undefined ? "" : `  efficiency ${withRatio.efficiency.toFixed(2)}`),
         );
       }
@@ -252,7 +259,8 @@ export function renderEfficiencyMarkdown(r: EfficiencyResults): string {
   return [
     `Fixed rate ${o.rate} req/s, ${o.rounds} interleaved rounds of ${o.roundSeconds} s per server (median, min–max ` +
       `over rounds); CPU from each server's /proc/<pid>/stat. Half load: ${r.servers[0]?.halfLoad.rate ?? 0} req/s, ` +
-      `half of app-a's closed-loop maximum in this run (${Math.round(r.appAClosedLoopRps)} req/s).`,
+      `half of app-a's closed-loop maximum in this run (${Math.round(r.appAClosedLoopRps)} req/s). Machine load ` +
+      `average during the rounds: ${range(spread(r.servers.flatMap((s) => s.rounds.map((x) => x.loadAverage))), (n) => n.toFixed(1))}.`,
     "",
     "| server | CPU ms per request | efficiency (baseline ÷ server) | kernel share | syscalls per request | p99 ms at fixed rate | p99 ms at half load | peak RSS MiB |",
     "|---|---:|---:|---:|---:|---:|---:|---:|",
