@@ -57,4 +57,8 @@ COPY --from=build /deploy/dist ./dist
 USER 65532:65532
 # Ports come from PORT / METRICS_PORT (see the app's env.ts and the Deployment), so nothing is EXPOSEd here.
 # Exec form: node is PID 1 and receives SIGTERM itself; the app installs the handler that drains and exits 0.
-ENTRYPOINT ["/nodejs/bin/node", "--enable-source-maps", "dist/main.js"]
+# --max-semi-space-size: V8 otherwise sizes the young generation from the memory node sees (the host's RAM, or the
+# pod's cgroup limit): 64 MiB semi-spaces on the 24 GB bench machine, about 1 MiB in a 768Mi pod. 8 MiB is measured
+# (docs/benchmarks.md "Memory"): app-a's peak RSS under the bench 334 -> 183-215 MiB for ~6% more CPU per read.
+# bench/ runs the apps with these same flags, read from this line.
+ENTRYPOINT ["/nodejs/bin/node", "--enable-source-maps", "--max-semi-space-size=8", "dist/main.js"]

@@ -14,9 +14,26 @@ export interface ChildServer {
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
-export async function startBaseline(kind: "node-http" | "express"): Promise<ChildServer> {
-  const child = spawn(process.execPath, [join(HERE, "baseline-server.js"), kind], {
+export function startBaseline(kind: "node-http" | "express"): Promise<ChildServer> {
+  return startChild(kind, [join(HERE, "baseline-server.js"), kind]);
+}
+
+/** The raw-driver read server (raw-driver-server.ts) on the given database. */
+export function startRawDriver(mongodbUri: string, mongodbDb: string): Promise<ChildServer> {
+  return startChild("raw-driver", [join(HERE, "raw-driver-server.js")], {
+    MONGODB_URI: mongodbUri,
+    MONGODB_DB: mongodbDb,
+  });
+}
+
+async function startChild(
+  kind: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ChildServer> {
+  const child = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, ...env },
   });
   const lines = createInterface({ input: child.stdout });
   const port = await new Promise<number>((resolve, reject) => {

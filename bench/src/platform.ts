@@ -4,7 +4,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { buildJob, startStack } from "@platform/devkit";
+import { join } from "node:path";
+import { buildJob, repoRoot, startAppProcess, startStack } from "@platform/devkit";
 import type { AppProcess, Ingress, JobInput, LocalMongo } from "@platform/devkit";
 
 export interface BenchPlatform {
@@ -17,6 +18,13 @@ export interface BenchPlatform {
   readonly password: string;
   readonly accessToken: string;
   readonly jobIds: readonly string[];
+  /** app-a's database (MONGODB_DB), which the raw-driver baseline reads too. */
+  readonly jobsDb: string;
+  /**
+   * Starts one more app-a from another build's `dist/main.js` (an A/B of two commits in one run) with the stack's
+   * settings and database; stopped with the stack.
+   */
+  startAppAFrom(entry: string, env?: Record<string, string>): Promise<AppProcess>;
   stop(): Promise<void>;
 }
 
@@ -63,19 +71,37 @@ export function jobBody(i: number): JobInput {
   });
 }
 
+/**
+ * The node flags of the image's ENTRYPOINT (between the node binary and dist/main.js), so the services are measured
+ * with the heap settings they run with in production rather than those V8 derives from this machine's RAM.
+ */
+export function imageNodeFlags(dockerfile = readFileSync(join(repoRoot(), "Dockerfile"), "utf8")): string[] {
+  const line = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1];
+  if (line === undefined) throw new Error("the Dockerfile has no exec-form ENTRYPOINT");
+  const argv = JSON.parse(line) as string[];
+  return argv.slice(1, argv.indexOf("dist/main.js"));
+}
+
+/** NODE_OPTIONS for a service: the image's flags, then the caller's (profiling) options. */
+function nodeOptions(extra: string | undefined): string {
+  return [...imageNodeFlags(), ...(extra ? [extra] : [])].join(" ");
+}
+
 export async function startBenchPlatform(options: BenchPlatformOptions): Promise<BenchPlatform> {
   const run = randomUUID().slice(0, 8);
+  const jobsDb = `bench_jobs_${run}`;
+  const env = {
+    LOG_LEVEL: "info",
+    SHUTDOWN_DRAIN_DELAY_MS: "0",
+    TRUST_PROXY: "loopback",
+    // Production refuses the development defaults, so every such variable is set explicitly.
+    JWT_ISSUER: "http://bench.local",
+  };
   const stack = await startStack({
     // Production settings (no generated dev key): devkit gives app-b a signing key of its own.
     nodeEnv: "production",
     ingress: options.ingress ? { accessLog: false } : false,
-    env: {
-      LOG_LEVEL: "info",
-      SHUTDOWN_DRAIN_DELAY_MS: "0",
-      TRUST_PROXY: "loopback",
-      // Production refuses the development defaults, so every such variable is set explicitly.
-      JWT_ISSUER: "http://bench.local",
-    },
+    env,
     appBEnv: {
       MONGODB_DB: `bench_auth_${run}`,
       ACCESS_TOKEN_TTL_SECONDS: "3600",
@@ -84,8 +110,13 @@ export async function startBenchPlatform(options: BenchPlatformOptions): Promise
       LOGIN_MAX_ATTEMPTS_PER_IP: "100000000",
       LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: "100000000",
       ...options.appBEnv,
+      NODE_OPTIONS: nodeOptions(options.appBEnv?.NODE_OPTIONS),
     },
-    appAEnv: { MONGODB_DB: `bench_jobs_${run}`, ...options.appAEnv },
+    appAEnv: {
+      MONGODB_DB: jobsDb,
+      ...options.appAEnv,
+      NODE_OPTIONS: nodeOptions(options.appAEnv?.NODE_OPTIONS),
+    },
   });
   const { mongo, ingress } = stack;
   const [appA, appB] = [stack.appA[0], stack.appB[0]];
@@ -97,6 +128,7 @@ export async function startBenchPlatform(options: BenchPlatformOptions): Promise
   if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.json)}`);
   const accessToken = String((await login(appB.url, email, password)).accessToken);
 
+  const extras: AppProcess[] = [];
   const jobIds: string[] = [];
   for (let i = 0; i < (options.seedJobs ?? 200); i++) {
     const res = await postJson(`${appA.url}/v1/jobs`, jobBody(i), { authorization: `Bearer ${accessToken}` });
@@ -113,6 +145,28 @@ export async function startBenchPlatform(options: BenchPlatformOptions): Promise
     password,
     accessToken,
     jobIds,
-    stop: () => stack.stop(),
+    jobsDb,
+    startAppAFrom: async (entry, extraEnv = {}) => {
+      const extra = await startAppProcess({
+        app: "app-a",
+        entry,
+        env: {
+          NODE_ENV: "production",
+          ...env,
+          MONGODB_URI: mongo.uri,
+          JWKS_URL: `${appB.url}/.well-known/jwks.json`,
+          MONGODB_DB: jobsDb,
+          ...options.appAEnv,
+          NODE_OPTIONS: nodeOptions(options.appAEnv?.NODE_OPTIONS),
+          ...extraEnv,
+        },
+      });
+      extras.push(extra);
+      return extra;
+    },
+    stop: async () => {
+      await Promise.all(extras.map((p) => p.stop().catch(() => undefined)));
+      await stack.stop();
+    },
   };
 }

@@ -35,6 +35,22 @@ export function parseCpuSeconds(stat: string): number {
   return (utime + stime) / CLOCK_TICKS;
 }
 
+/** User and system CPU seconds (utime, stime) from /proc/<pid>/stat text. */
+export function parseCpuSplit(stat: string): { user: number; system: number } {
+  const afterName = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { user: Number(afterName[11]) / CLOCK_TICKS, system: Number(afterName[12]) / CLOCK_TICKS };
+}
+
+/** A process's CPU so far, split, and its read/write system calls so far (/proc/<pid>/io syscr, syscw). */
+export function readCpuAndSyscalls(pid: number): { user: number; system: number; syscalls: number } {
+  const io = readFileSync(`/proc/${pid}/io`, "utf8");
+  const count = (field: string) => Number(new RegExp(`^${field}: (\\d+)$`, "m").exec(io)?.[1] ?? NaN);
+  return {
+    ...parseCpuSplit(readFileSync(`/proc/${pid}/stat`, "utf8")),
+    syscalls: count("syscr") + count("syscw"),
+  };
+}
+
 /** CPU seconds used so far by the process and its threads. */
 export function readCpuSeconds(pid: number): number {
   return parseCpuSeconds(readFileSync(`/proc/${pid}/stat`, "utf8"));

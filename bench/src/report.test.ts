@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sustainableStep } from "./load.js";
+import { imageNodeFlags } from "./platform.js";
 import { renderMarkdown } from "./report.js";
 import type { ScenarioResult, StepResult } from "./results.js";
 import { escapeXml, renderChart } from "./svg.js";
@@ -72,5 +73,17 @@ describe("report rendering", () => {
     );
     expect(md).toContain("| app-a GET /v1/jobs/{id} | 2,000 | 4 | 12 | 30 | 5 |");
     expect(md).toContain("![throughput and latency](2030-01-01.svg)");
+  });
+});
+
+describe("image node flags", () => {
+  it("when the Dockerfile's ENTRYPOINT carries node flags, then the bench runs the services with them", () => {
+    const dockerfile =
+      'FROM x\nENTRYPOINT ["/nodejs/bin/node", "--enable-source-maps", "--max-semi-space-size=8", "dist/main.js"]\n';
+    expect(imageNodeFlags(dockerfile)).toEqual(["--enable-source-maps", "--max-semi-space-size=8"]);
+  });
+
+  it("when it reads the repository's Dockerfile, then the flags are the image's", () => {
+    expect(imageNodeFlags()).toContain("--enable-source-maps");
   });
 });

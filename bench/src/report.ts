@@ -1,4 +1,5 @@
 /** Markdown report of one bench run. */
+import { renderEfficiencyMarkdown } from "./efficiency.js";
 import type { BenchResults, ScenarioResult } from "./results.js";
 
 const n0 = (n: number): string => Math.round(n).toLocaleString("en-US");
@@ -29,6 +30,14 @@ export function renderMarkdown(r: BenchResults, chartFile: string): string {
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...r.scenarios.map(row),
   ];
+  if (r.efficiency) {
+    lines.push(
+      "",
+      "## Read-path efficiency: app-a against the raw driver",
+      "",
+      renderEfficiencyMarkdown(r.efficiency),
+    );
+  }
   if (r.stepLoad) {
     const s = r.stepLoad;
     lines.push(

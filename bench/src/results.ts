@@ -1,6 +1,7 @@
 /** Shape of bench/results/<date>.json: written by run.ts, read by capacity.ts. */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { EfficiencyResults } from "./efficiency.js";
 
 export interface ScenarioResult {
   readonly name: string;
@@ -65,6 +66,8 @@ export interface BenchResults {
   };
   readonly scenarios: readonly ScenarioResult[];
   readonly stepLoad?: StepLoad;
+  /** app-a's authenticated read against the raw-driver baseline at a fixed rate (efficiency.ts). */
+  readonly efficiency?: EfficiencyResults;
   readonly perPod?: {
     readonly appARead: PerPod;
     /** app-a under the capacity model's request mix (reads, lists, writes): the max-rate-per-endpoint figure. */

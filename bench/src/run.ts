@@ -3,7 +3,8 @@
  * (bench/results/<date>.md, .json, .svg). Bounded: every scenario has a fixed duration; loopback only.
  *
  * Flags: --duration S (10) --connections N (20) --only baselines|services --objective-ms 100 --no-step-load
- *        --app-a-cpu 0.25 --app-b-cpu 0.5 (pod CPU requests the per-pod figures are scaled to) --out DIR
+ *        --no-efficiency --app-a-cpu 0.25 --app-b-cpu 0.5 (pod CPU requests the per-pod figures are scaled to)
+ *        --out DIR
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     only: { type: "string" },
     "objective-ms": { type: "string", default: "100" },
     "no-step-load": { type: "boolean", default: false },
+    "no-efficiency": { type: "boolean", default: false },
     "app-a-cpu": { type: "string", default: "0.25" },
     "app-b-cpu": { type: "string", default: "0.5" },
     out: { type: "string", default: join(dirname(fileURLToPath(import.meta.url)), "..", "results") },
@@ -80,12 +82,23 @@ async function stepLoad(target: LoadTarget, closedLoopRps: number): Promise<Step
   };
 }
 
-async function services(results: ScenarioResult[]): Promise<Pick<BenchResults, "stepLoad" | "perPod">> {
+async function services(
+  results: ScenarioResult[],
+): Promise<Pick<BenchResults, "stepLoad" | "perPod" | "efficiency">> {
   // Loaded only here so `--only baselines` runs even where the services and devkit are not built.
   const { startBenchPlatform } = await import("./platform.js");
   const { serviceScenarios } = await import("./scenarios.js");
+  const { DEFAULT_EFFICIENCY, efficiencyLine, efficiencyOnStack } = await import("./efficiency.js");
   const stack = await startBenchPlatform({ ingress: true });
   try {
+    // First, on a fresh app-a: its peak RSS is then the read path's own, not the writes' and lists' below.
+    const efficiency = values["no-efficiency"]
+      ? undefined
+      : await efficiencyOnStack(stack, DEFAULT_EFFICIENCY, undefined, (line) => {
+          console.log(line);
+        });
+    if (efficiency) console.log(efficiencyLine(efficiency));
+    const withEfficiency = efficiency ? { efficiency } : {};
     const loginConnections = Math.min(connections, 4);
     const s = await serviceScenarios(stack, connections);
     const plan: [LoadTarget, number][] = [
@@ -104,7 +117,7 @@ async function services(results: ScenarioResult[]): Promise<Pick<BenchResults, "
       results.push(r);
       byName.set(target.name, r);
     }
-    if (values["no-step-load"]) return {};
+    if (values["no-step-load"]) return withEfficiency;
     const reads = byName.get(s.reads.name)!;
     const step = await stepLoad(s.reads, reads.rps);
     const appACpu = Number(values["app-a-cpu"]);
@@ -121,6 +134,7 @@ async function services(results: ScenarioResult[]): Promise<Pick<BenchResults, "
     const perCoreAtObjective =
       step.serverCpuCoresAtSustainable > 0 ? step.sustainableRps / step.serverCpuCoresAtSustainable : 0;
     return {
+      ...withEfficiency,
       stepLoad: step,
       perPod: {
         appARead: { cpuRequest: appACpu, rps: Math.floor(perCoreAtObjective * appACpu) },
