@@ -133,11 +133,12 @@ describe("delivery on the local cluster, under load, with the workflows' own scr
     expect(JSON.parse(readFileSync(previous, "utf8"))).toEqual(v1);
   });
 
-  it("when deploy.sh's stdout is appended to $GITHUB_OUTPUT, then the runner reads only url, gateway_ip, first_deploy and images", () => {
+  it("when deploy.sh's stdout is appended to $GITHUB_OUTPUT, then the runner reads only skipped, url, gateway_ip, first_deploy and images", () => {
     const file = join(mkdtempSync(join(tmpdir(), "github-output-")), "output");
     writeFileSync(file, deployStdout);
     const outputs = parseGithubOutput(readFileSync(file, "utf8"));
-    expect([...outputs.keys()].sort()).toEqual(["first_deploy", "gateway_ip", "images", "url"]);
+    expect([...outputs.keys()].sort()).toEqual(["first_deploy", "gateway_ip", "images", "skipped", "url"]);
+    expect(outputs.get("skipped")).toBe("false");
     for (const name of outputs.keys()) expect(name).toMatch(OUTPUT_NAME);
     expect(outputs.get("url")).toBe(env.GATEWAY_URL);
     expect(outputs.get("first_deploy")).toBe("false");
