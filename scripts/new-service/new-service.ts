@@ -49,16 +49,13 @@ if (!/^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/.test(service))
   fail(`"${service}" is not a DNS label (lower-case letters, digits and '-', at most 40 characters)`);
 
 const root = path.resolve(values.root ?? path.join(import.meta.dirname, "../.."));
-// The yaml package of the infra workspace package (it keeps the stack files' comments): the workspace must be
-// installed, checked before anything is written.
-let yaml: typeof import("yaml") | undefined;
+// The stack files are edited by the delivery scripts' set-images.mjs, which needs the infra workspace package's
+// yaml: the workspace must be installed, checked before anything is written.
 try {
-  yaml = createRequire(path.join(root, "infra/package.json"))("yaml") as typeof import("yaml");
+  createRequire(path.join(root, "infra/package.json")).resolve("yaml");
 } catch {
-  yaml = undefined;
+  fail("the workspace is not installed: run `pnpm install` first");
 }
-if (yaml === undefined) fail("the workspace is not installed: run `pnpm install` first");
-const { isMap, parseDocument } = yaml as typeof import("yaml");
 const cataloguePath = path.join(root, "packages/contract/src/services.json");
 const catalogue = JSON.parse(readFileSync(cataloguePath, "utf8")) as { $comment?: string; services: Entry[] };
 const dir = path.join(root, "apps", service);
@@ -124,16 +121,17 @@ const changeset = JSON.parse(readFileSync(changesetPath, "utf8")) as { ignore: s
 changeset.ignore.push(`!${service}`);
 writeFileSync(changesetPath, `${JSON.stringify(changeset, null, 2)}\n`);
 
-// 4. The committed platform stacks name the image its first release pushes (the yaml document model keeps the
-// files' comments and other keys).
+// 4. The committed platform stacks name the image its first release pushes, written the way deploys write images
+// (.github/scripts/set-images.mjs: the yaml document model keeps the files' comments and other keys).
 for (const stack of ["dev", "prod"]) {
   const file = path.join(root, `infra/platform/Pulumi.${stack}.yaml`);
   if (!existsSync(file)) continue;
-  const doc = parseDocument(readFileSync(file, "utf8"));
-  if (!isMap(doc.getIn(["config", "gke-platform:services"])))
-    doc.setIn(["config", "gke-platform:services"], doc.createNode({}));
-  doc.setIn(["config", "gke-platform:services", service], doc.createNode({ image: "0.1.0" }));
-  writeFileSync(file, doc.toString({ lineWidth: 0 }));
+  const set = spawnSync(
+    "node",
+    [path.join(root, ".github/scripts/set-images.mjs"), file, JSON.stringify({ [service]: "0.1.0" })],
+    { encoding: "utf8" },
+  );
+  if (set.status !== 0) fail(`writing ${file} failed: ${set.stderr}`);
 }
 
 // The repository's formatting, so the first commit passes `prettier --check`.
