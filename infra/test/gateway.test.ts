@@ -98,15 +98,16 @@ describe.each(STACKS)("%s stack: HTTPS entry point", (stack) => {
     expect(run().outputs.gatewayUrl).toBe(`https://${domain}`);
   });
 
-  it("when monitoring is declared, then the dashboard and the four alert policies exist", () => {
+  it("when monitoring is declared, then the dashboard and the five alert policies exist", () => {
     const dashboard = JSON.parse(
       cloud().one("gcp:monitoring/dashboard:Dashboard", "platform-monitoring-dashboard").dashboardJson,
     );
     expect(dashboard.mosaicLayout.tiles.map((t: any) => t.widget.title)).toEqual([
-      "Requests per second by service",
+      "Requests per second by service, route and status",
       "5xx ratio by service",
-      "p95 latency (s) by service",
-      "Replicas: desired vs current",
+      "Latency p50, p95, p99 (s) by service",
+      "Replicas against autoscaler bounds",
+      "CPU used vs requested (cores) by container",
       "MongoDB members ready",
     ]);
     const alerts = cloud()
@@ -116,6 +117,7 @@ describe.each(STACKS)("%s stack: HTTPS entry point", (stack) => {
       "Autoscaler at max replicas",
       "MongoDB member not ready",
       "Service 5xx ratio high",
+      "Service has no available replicas",
       "Service p95 latency high",
     ]);
   });

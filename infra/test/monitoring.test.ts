@@ -1,6 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- dashboard JSON is untyped */
 import { describe, expect, it } from "vitest";
 
+import { alertRules } from "../src/shared/observability.js";
+import { DEFAULT_NAMESPACE, MONGODB_NAME } from "../src/shared/contract.js";
 import { renderedResources, STACKS } from "./support/rendered.js";
 
 /**
@@ -42,5 +44,28 @@ describe.each(STACKS)("%s cloud stack: monitoring dashboard", (stack) => {
     const cells = tiles.map((t) => `${t.xPos ?? 0},${t.yPos ?? 0}`);
     expect(new Set(cells).size).toBe(tiles.length);
     for (const t of tiles) expect((t.xPos ?? 0) + t.width).toBeLessThanOrEqual(48);
+  });
+
+  it("when the alert policies are declared, then they keep their resource names (no replacement of existing policies) and carry each shared rule's query, duration and description", () => {
+    const policies = renderedResources(stack, "cloud").filter(
+      (r) => r.type === "gcp:monitoring/alertPolicy:AlertPolicy",
+    );
+    expect(policies.map((p) => p.name).sort()).toEqual(
+      [
+        "platform-monitoring-error-rate",
+        "platform-monitoring-hpa-max",
+        "platform-monitoring-latency",
+        "platform-monitoring-mongodb-members",
+        "platform-monitoring-service-unavailable",
+      ].sort(),
+    );
+    for (const rule of alertRules({ namespace: DEFAULT_NAMESPACE, mongoStatefulSet: MONGODB_NAME })) {
+      const policy = policies.find((p) => p.name === `platform-monitoring-${rule.id}`)!.inputs;
+      expect(policy.conditions[0].conditionPrometheusQueryLanguage).toMatchObject({
+        query: rule.expr,
+        duration: `${rule.forSeconds}s`,
+      });
+      expect(policy.documentation.content).toBe(rule.description);
+    }
   });
 });
