@@ -5,7 +5,8 @@
 #   - from Debian: containerd, runc, the CNI plugins, dockerd, etcd, mmdebstrap, iptables, ipset, conntrack
 #   - built from Go modules through the wrapper modules under tools/ (pinned by go.sum): the Pulumi CLI, its
 #     Node.js language host, the Kubernetes provider plugin, the Kubernetes control plane, kubelet, kube-proxy and
-#     kubectl, CoreDNS, metrics-server, kube-router (NetworkPolicy enforcement) and Traefik (the Gateway API)
+#     kubectl, CoreDNS, metrics-server, VictoriaMetrics and vmalert (the metrics store and its alert rules),
+#     prometheus-adapter (the request rate for the HPAs), kube-state-metrics, kube-router (NetworkPolicy enforcement) and Traefik (the Gateway API)
 #
 # Binaries land in $PLATFORM_TOOLS_DIR/cluster/<name>-<stamp> (stamp: a hash of the wrapper's inputs) and are
 # linked into $PLATFORM_TOOLS_DIR/bin; a binary whose stamp is cached is never rebuilt. The Go build cache those
@@ -169,7 +170,21 @@ build_kube_router() {
 }
 build_metrics_server() { build_go metrics-server metrics-server sigs.k8s.io/metrics-server/cmd/metrics-server; }
 
-all="system pulumi pulumi-kubernetes kubernetes pause coredns metrics-server traefik kube-router crictl"
+build_victoriametrics() {
+  local v pkg=github.com/VictoriaMetrics/VictoriaMetrics
+  v=$(mod_version $pkg "$repo_root/tools/victoriametrics/go.mod")
+  # upstream's release tooling stamps the version the same way (its /metrics and -version show it).
+  build_go victoria-metrics victoriametrics $pkg/app/victoria-metrics "-X $pkg/lib/buildinfo.Version=victoria-metrics-$v"
+  build_go vmalert victoriametrics $pkg/app/vmalert "-X $pkg/lib/buildinfo.Version=vmalert-$v"
+}
+build_kube_state_metrics() {
+  local v pkg=k8s.io/kube-state-metrics/v2
+  v=$(mod_version $pkg "$repo_root/tools/kube-state-metrics/go.mod")
+  build_go kube-state-metrics kube-state-metrics $pkg "-X github.com/prometheus/common/version.Version=${v#v}"
+}
+build_prometheus_adapter() { build_go prometheus-adapter prometheus-adapter sigs.k8s.io/prometheus-adapter/cmd/adapter; }
+
+all="system pulumi pulumi-kubernetes kubernetes pause coredns metrics-server victoriametrics prometheus-adapter kube-state-metrics traefik kube-router crictl"
 targets=${*:-$all}
 for target in $targets; do
   case $target in
@@ -179,6 +194,9 @@ for target in $targets; do
     kubernetes) build_kubernetes ;;
     coredns) build_coredns ;;
     metrics-server) build_metrics_server ;;
+    victoriametrics) build_victoriametrics ;;
+    prometheus-adapter) build_prometheus_adapter ;;
+    kube-state-metrics) build_kube_state_metrics ;;
     pause) build_pause ;;
     crictl) build_crictl ;;
     traefik) build_traefik ;;
