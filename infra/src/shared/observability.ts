@@ -8,7 +8,6 @@
  * kube-state-metrics v2 (HPA, Deployment, StatefulSet, container requests); cAdvisor's
  * `container_cpu_usage_seconds_total`. No provider is imported here (both layers load this file).
  */
-import { stringify } from "yaml";
 
 /** What the panels and rules are about, and the thresholds that page. */
 export interface ObservabilityOptions {
@@ -278,9 +277,10 @@ export function vmuiDashboard(panels: Panel[], title: string): object {
   return { title, rows };
 }
 
-/** A Prometheus rule file (as vmalert and Prometheus read it) with the rules in one group. */
+/** A Prometheus rule file (as vmalert and Prometheus read it, in JSON, which is YAML) with the rules in one group. */
 export function prometheusRuleGroups(rules: AlertRule[], groupName: string, intervalSeconds: number): string {
-  return stringify(
+  // JSON is YAML (1.2): the platform layer imports no package beyond Pulumi and the contract (test/layers.test.ts).
+  return JSON.stringify(
     {
       groups: [
         {
@@ -296,7 +296,7 @@ export function prometheusRuleGroups(rules: AlertRule[], groupName: string, inte
         },
       ],
     },
-    // Long PromQL stays on one line: folded scalars are valid YAML but hard to read in a ConfigMap.
-    { lineWidth: 0 },
+    null,
+    2,
   );
 }
