@@ -168,8 +168,16 @@ describe("local.example stack: HTTPS entry point on a plain cluster", () => {
     ])
       expect(kinds.has(kind), kind).toBe(false);
     expect(run().object("Service", "app-a").metadata.annotations ?? {}).toEqual({});
-    // Without traffic-based autoscaling app-a scales on CPU alone.
+    // Without traffic-based autoscaling app-a scales on its request rate per pod from the in-cluster metrics stack
+    // (70% of the catalogue's measured 110 req/s), then CPU.
     expect(run().object("HorizontalPodAutoscaler", "app-a").spec.metrics).toEqual([
+      {
+        type: "Pods",
+        pods: {
+          metric: { name: "http_requests_per_second" },
+          target: { type: "AverageValue", averageValue: "77" },
+        },
+      },
       {
         type: "Resource",
         resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } },

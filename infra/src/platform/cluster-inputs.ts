@@ -131,6 +131,11 @@ export async function resolveClusterInputs(
         "in operator mode (the operator and MongoDB agents call the API server; `kubectl get endpoints kubernetes -n default`)",
       );
   }
+  if (cfg.metrics.stack === "in-cluster" && inputs.apiServerCidrs.length === 0)
+    missing(
+      "apiServerCidrs",
+      "with metricsStack in-cluster (the store and kube-state-metrics call the API server, which calls prometheus-adapter; `kubectl get endpoints kubernetes -n default`)",
+    );
   const usesImageTags = Object.values(cfg.services).some((service) => !service.image.includes("/"));
   if (usesImageTags && inputs.registryUrl === undefined)
     missing("registryUrl", "when a service's image is a bare tag or digest");

@@ -85,6 +85,37 @@ export interface GkeFeatures {
   readonly backup: boolean;
 }
 
+/** The in-cluster metrics pipeline (components/metrics.ts): `metricsStack: in-cluster`. */
+export interface MetricsSettings {
+  /** `in-cluster`: VictoriaMetrics, vmalert, kube-state-metrics and prometheus-adapter in `namespace`; `none`. */
+  readonly stack: "in-cluster" | "none";
+  readonly namespace: string;
+  readonly retention: string;
+  readonly storageLimit: string;
+  readonly images: {
+    readonly victoriaMetrics: string;
+    readonly vmalert: string;
+    readonly kubeStateMetrics: string;
+    readonly prometheusAdapter: string;
+  };
+  /** Addresses allowed to query the store and vmalert from outside the cluster. */
+  readonly ingressCidrs: readonly string[];
+  /** Node ports of the store and vmalert (0: not exposed). */
+  readonly nodePorts: { readonly victoriaMetrics: number; readonly vmalert: number };
+  /** The `for` durations of the alert rules the store evaluates, in percent of the cloud layer's. */
+  readonly alertForPercent: number;
+  /** The rate() window of the dashboards and alert rules the store evaluates. */
+  readonly rateWindow: string;
+}
+
+/** The upstream images of the metrics stack, by the versions tools/ builds (the local cluster builds its own). */
+export const DEFAULT_METRICS_IMAGES = {
+  victoriaMetrics: "docker.io/victoriametrics/victoria-metrics:v1.151.0",
+  vmalert: "docker.io/victoriametrics/vmalert:v1.151.0",
+  kubeStateMetrics: "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.15.0",
+  prometheusAdapter: "registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0",
+} as const;
+
 /** Secret values given as stack config (never logged; the program wraps each in `pulumi.secret`). */
 export interface PlatformSecretsConfig {
   readonly kubeconfig: string | undefined;
@@ -111,6 +142,7 @@ export interface PlatformConfig {
   readonly cloudStack: string | undefined;
   readonly clusterFlavor: ClusterFlavor;
   readonly gke: GkeFeatures;
+  readonly metrics: MetricsSettings;
   readonly namespace: string;
   /** `protect` the namespace, the replica set and the operator release (and retain the replica set). */
   readonly protectResources: boolean;
@@ -449,6 +481,46 @@ function readSecrets(
   return secrets;
 }
 
+const DURATION = /^[1-9]\d*[smhdw]$/;
+const IMAGE_REF = /^\S+[:@]\S+$/;
+
+/**
+ * The metrics stack: in the cluster by default on a generic cluster (the only way its services can scale on
+ * requests there); off on GKE, where Managed Prometheus collects (`podMonitoring`) and traffic-based autoscaling
+ * scales on the load balancer's request rate.
+ */
+function readMetrics(r: Reader, onGke: boolean): MetricsSettings {
+  const given = r.object("metricsImages") ?? {};
+  const images = { ...DEFAULT_METRICS_IMAGES };
+  for (const [key, value] of Object.entries(given)) {
+    if (!(key in images)) {
+      r.errors.push(`metricsImages.${key}: unknown image; expected one of ${Object.keys(images).join(", ")}`);
+      continue;
+    }
+    if (typeof value !== "string" || !IMAGE_REF.test(value))
+      r.errors.push(`metricsImages.${key}: expected a pinned image reference, got ${JSON.stringify(value)}`);
+    else images[key as keyof typeof images] = value as never;
+  }
+  return {
+    stack: r.oneOf<"in-cluster" | "none">(
+      "metricsStack",
+      ["in-cluster", "none"],
+      onGke ? "none" : "in-cluster",
+    ),
+    namespace: r.matching("metricsNamespace", /^[a-z][a-z0-9-]{0,62}$/, "a namespace name", "monitoring"),
+    retention: r.matching("metricsRetention", DURATION, "a duration such as 3d", "3d"),
+    storageLimit: r.matching("metricsStorageLimit", QUANTITY, "a storage quantity such as 2Gi", "2Gi"),
+    images,
+    ingressCidrs: r.cidrArray("metricsIngressCidrs"),
+    nodePorts: {
+      victoriaMetrics: r.integer("metricsNodePort", 0, 0, 32767),
+      vmalert: r.integer("alertsNodePort", 0, 0, 32767),
+    },
+    alertForPercent: r.integer("alertForPercent", 100, 1, 100),
+    rateWindow: r.matching("metricsRateWindow", DURATION, "a PromQL duration such as 5m", "5m"),
+  };
+}
+
 /** Parses and validates a configuration source. Throws a ConfigValidationError listing every bad key. */
 export function parsePlatformConfig(
   source: ConfigSource,
@@ -495,11 +567,14 @@ export function parsePlatformConfig(
     );
   }
 
+  const metrics = readMetrics(r, onGke);
+
   const config: PlatformConfig = {
     production: r.boolean("production", false),
     cloudStack,
     clusterFlavor,
     gke,
+    metrics,
     namespace: r.matching("namespace", /^[a-z][a-z0-9-]{0,62}$/, "a namespace name", DEFAULT_NAMESPACE),
     protectResources: r.boolean("protectResources", true),
     cluster: {

@@ -10,8 +10,16 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import { BACKUP_KSA, MONGODB_NAME } from "../shared/contract.js";
+import {
+  alertRules,
+  dashboardPanels,
+  prometheusRuleGroups,
+  vmuiDashboard,
+  type ObservabilityOptions,
+} from "../shared/observability.js";
 import { MongoBackup } from "./components/backup.js";
 import { Gateway, type GatewayTls } from "./components/gateway.js";
+import { MetricsStack, REQUEST_RATE_METRIC } from "./components/metrics.js";
 import { MongoDb, MONGODB_PORT } from "./components/mongodb.js";
 import { PlatformNamespace } from "./components/namespace.js";
 import { Workload, type Peer, type SecretKeyRef } from "./components/workload.js";
@@ -90,6 +98,14 @@ export function dependencyOrder(services: readonly ServiceEntry[]): ServiceEntry
   return ordered;
 }
 
+/** The window of the per-pod request rate the HPAs read: four 15 s scrapes, so one late scrape does not halve it. */
+const REQUEST_RATE_WINDOW = "1m";
+
+/** Requests per second per pod the HPA keeps a request-scaling service at: capacityTargetPercent of its rate. */
+export function requestRateTarget(settings: ServiceSettings): number {
+  return Math.round((settings.maxRatePerEndpoint * settings.capacityTargetPercent) / 10) / 10;
+}
+
 /** Creates every Kubernetes object of the platform, one Workload per service of the catalogue. */
 export function createPlatform(
   cfg: PlatformConfig,
@@ -138,6 +154,46 @@ export function createPlatform(
     ...serviceVersion(imageOf(entry)),
   });
   const waitForDb = { ...opts, dependsOn: mongo.dependsOn };
+
+  // The in-cluster metrics pipeline: the request rate the HPAs below read, the dashboards, the alert rules.
+  const inClusterMetrics = cfg.metrics.stack === "in-cluster";
+  const metricsScraper = inClusterMetrics
+    ? { namespace: cfg.metrics.namespace, app: "victoria-metrics" }
+    : undefined;
+  if (inClusterMetrics) {
+    const observability: ObservabilityOptions = {
+      namespace: cfg.namespace,
+      mongoStatefulSet: MONGODB_NAME,
+      rateWindow: cfg.metrics.rateWindow,
+      forScale: cfg.metrics.alertForPercent / 100,
+    };
+    new MetricsStack(
+      "metrics",
+      {
+        namespace: cfg.metrics.namespace,
+        servicesNamespace: cfg.namespace,
+        services: catalogue.map((entry) => ({ name: entry.name, metricsPort: entry.metricsPort })),
+        images: cfg.metrics.images,
+        imagePullPolicy: cfg.imagePullPolicy,
+        retention: cfg.metrics.retention,
+        storageLimit: cfg.metrics.storageLimit,
+        requestRateWindow: REQUEST_RATE_WINDOW,
+        dashboards: {
+          "platform.json": JSON.stringify(
+            vmuiDashboard(dashboardPanels(observability), "GKE platform services"),
+            null,
+            2,
+          ),
+        },
+        alertRules: prometheusRuleGroups(alertRules(observability), "platform", 15),
+        apiServerCidrs: cluster.apiServerCidrs,
+        apiServerPort: cfg.apiServerPort,
+        ingressCidrs: cfg.metrics.ingressCidrs,
+        nodePorts: cfg.metrics.nodePorts,
+      },
+      { ...opts, dependsOn: [ns] },
+    );
+  }
 
   const workloads = new Map<string, Workload>();
   for (const entry of dependencyOrder(catalogue)) {
@@ -193,6 +249,7 @@ export function createPlatform(
         // Only a service with routes is reached from the load balancer's ranges.
         ingressFromCidrs: entry.routes.length > 0 ? cfg.gatewaySourceRanges : [],
         podMonitoring: cfg.gke.podMonitoring,
+        scrapedBy: metricsScraper,
         env,
         secretEnv,
         podAnnotations,
@@ -206,6 +263,15 @@ export function createPlatform(
             ? {
                 maxRatePerEndpoint: settings.maxRatePerEndpoint,
                 traffic: { serviceName: entry.name, capacityTargetPercent: settings.capacityTargetPercent },
+              }
+            : {}),
+          // The same figure on any cluster: capacityTargetPercent of the measured per-pod rate.
+          ...(entry.autoscaling === "requests" && inClusterMetrics
+            ? {
+                requestRate: {
+                  metric: REQUEST_RATE_METRIC,
+                  averageValuePerPod: requestRateTarget(settings),
+                },
               }
             : {}),
         },

@@ -87,9 +87,12 @@ export async function runForTest(
 /** Flattens NetworkPolicies into readable edges: `<selected> <- <peer> <proto>/<port>` and `-> ` for egress. */
 export function networkPolicyEdges(objects: K8sObject[]): string[] {
   const selector = (s: any) => {
-    const labels = Object.entries((s?.matchLabels ?? {}) as Record<string, string>).map(
-      ([k, v]) => `${k}=${v}`,
-    );
+    const labels = [
+      ...Object.entries((s?.matchLabels ?? {}) as Record<string, string>).map(([k, v]) => `${k}=${v}`),
+      ...((s?.matchExpressions ?? []) as { key: string; operator: string; values: string[] }[]).map(
+        (e) => `${e.key} ${e.operator} (${e.values.join(",")})`,
+      ),
+    ];
     return labels.length ? labels.join(",") : "*";
   };
   const peer = (p: any) => {
@@ -99,7 +102,8 @@ export function networkPolicyEdges(objects: K8sObject[]): string[] {
       ? `ns:${p.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]}`
       : "";
     const pods = p.podSelector ? selector(p.podSelector) : "";
-    return [ns, pods].filter(Boolean).join("/");
+    // A rule without peers allows every address.
+    return [ns, pods].filter(Boolean).join("/") || "*";
   };
   const edges: string[] = [];
   for (const policy of objects.filter((o) => o.kind === "NetworkPolicy")) {
@@ -109,7 +113,7 @@ export function networkPolicyEdges(objects: K8sObject[]): string[] {
       ["->", "egress", "to"],
     ] as const) {
       for (const rule of (policy.spec[key] ?? []) as any[]) {
-        for (const p of rule[peersKey] as any[]) {
+        for (const p of (rule[peersKey] ?? [{}]) as any[]) {
           for (const port of rule.ports as any[])
             edges.push(`${selected} ${dir} ${peer(p)} ${port.protocol}/${port.port}`);
         }

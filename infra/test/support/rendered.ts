@@ -67,6 +67,7 @@ const CORE_GROUPS = new Set([
   "autoscaling",
   "networking.k8s.io",
   "rbac.authorization.k8s.io",
+  "apiregistration.k8s.io",
 ]);
 
 /** True for kinds served by Kubernetes itself (validated with kubernetes-validate); the rest are CRDs. */

@@ -14,6 +14,11 @@ export interface AutoscalingPolicy {
    * `gclb-capacity-fullness` (percent of that rate, averaged over pods) at this target.
    */
   traffic?: { serviceName: string; capacityTargetPercent: number };
+  /**
+   * Request-rate autoscaling on any cluster: a Pods metric (the per-pod request rate served on
+   * `custom.metrics.k8s.io`, see components/metrics.ts) kept at this average per pod.
+   */
+  requestRate?: { metric: string; averageValuePerPod: number };
   /** Stabilisation windows (seconds): scale-up reacts at once by default, scale-down waits. */
   scaleUpStabilizationSeconds?: number;
   scaleDownStabilizationSeconds?: number;
@@ -21,7 +26,12 @@ export interface AutoscalingPolicy {
 
 type HpaSpec = k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec;
 
-/** Builds an autoscaling/v2 HPA spec: CPU always, plus the Object traffic metric when configured. */
+/**
+ * Builds an autoscaling/v2 HPA spec: CPU always, plus the Object traffic metric (GKE) and/or the Pods request-rate
+ * metric when configured. With several metrics the HPA follows the one asking for most replicas; when one cannot
+ * be read it still scales up on the others but never scales down (Kubernetes' rule), so a metrics outage cannot
+ * shrink a service.
+ */
 export function hpaSpec(deploymentName: string, policy: AutoscalingPolicy): HpaSpec {
   if (policy.minReplicas < 1 || policy.minReplicas > policy.maxReplicas) {
     throw new Error(
@@ -42,6 +52,20 @@ export function hpaSpec(deploymentName: string, policy: AutoscalingPolicy): HpaS
         describedObject: { apiVersion: "v1", kind: "Service", name: policy.traffic.serviceName },
         metric: { name: GCLB_CAPACITY_METRIC },
         target: { type: "AverageValue", averageValue: String(policy.traffic.capacityTargetPercent) },
+      },
+    });
+  }
+  if (policy.requestRate) {
+    if (!(policy.requestRate.averageValuePerPod > 0))
+      throw new Error(
+        `the request-rate target must be above 0, got ${policy.requestRate.averageValuePerPod}`,
+      );
+    // First, so `kubectl describe hpa` lists it first; the HPA takes the largest replica count any metric asks for.
+    metrics.unshift({
+      type: "Pods",
+      pods: {
+        metric: { name: policy.requestRate.metric },
+        target: { type: "AverageValue", averageValue: String(policy.requestRate.averageValuePerPod) },
       },
     });
   }

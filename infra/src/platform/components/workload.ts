@@ -37,6 +37,8 @@ export interface WorkloadArgs {
   autoscaling: AutoscalingPolicy & { maxRatePerEndpoint?: number };
   /** Declare a PodMonitoring (GKE Managed Prometheus) for the metrics port. */
   podMonitoring: boolean;
+  /** The in-cluster scraper (components/metrics.ts), admitted to the metrics port. */
+  scrapedBy?: { namespace: string; app: string };
   /** Seconds the pod keeps serving after deletion starts, so the load balancer stops routing to it first. */
   preStopSleepSeconds: number;
   /** The app's own bound on draining after SIGTERM (SHUTDOWN_TIMEOUT_MS), in seconds. */
@@ -254,6 +256,22 @@ export class Workload extends pulumi.ComponentResource {
               from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "gmp-system" } } }],
               ports: [{ protocol: "TCP", port: args.metricsPort }],
             },
+            ...(args.scrapedBy
+              ? [
+                  {
+                    // The in-cluster metrics store, and nothing else of its namespace.
+                    from: [
+                      {
+                        namespaceSelector: {
+                          matchLabels: { "kubernetes.io/metadata.name": args.scrapedBy.namespace },
+                        },
+                        podSelector: { matchLabels: { app: args.scrapedBy.app } },
+                      },
+                    ],
+                    ports: [{ protocol: "TCP", port: args.metricsPort }],
+                  },
+                ]
+              : []),
           ],
           egress: args.egressTo.map((peer) => ({
             to: [
