@@ -5,7 +5,9 @@
 #   up       start the cluster (control plane, node, DNS, metrics, NetworkPolicies, Gateway), build and import
 #            both app images, `pulumi up` the platform layer; idempotent, and resumes an interrupted run
 #   env      print KUBECONFIG=, GATEWAY_URL= (https), GATEWAY_HTTP_URL=, CA_FILE= (the CA of the Gateway's
-#            certificate) and the PULUMI_* variables of the local stack: eval "$(pnpm -s cluster env)"
+#            certificate), METRICS_URL= (the metrics store's Prometheus API), ALERTS_URL= (vmalert's) and the
+#            PULUMI_* variables of the local stack: eval "$(pnpm -s cluster env)"
+#   dashboard  the URL of the platform's dashboard (vmui of the in-cluster metrics store), reachable from this host
 #   status   what runs
 #   down     stop everything; no process, mount, bridge, iptables chain, netns or cgroup stays behind
 #            (`down --purge` also deletes the cluster's state: etcd data, PKI, Pulumi state)
@@ -44,7 +46,8 @@ preflight() {
   [ "$(id -u)" -eq 0 ] || die "the local cluster needs root (it runs containerd, the kubelet and iptables): sudo pnpm cluster up"
   local missing=() tool
   for tool in pulumi pulumi-language-nodejs pulumi-resource-kubernetes kube-apiserver kube-controller-manager \
-    kube-scheduler kubelet kube-proxy kubectl coredns metrics-server traefik kube-router crictl pause; do
+    kube-scheduler kubelet kube-proxy kubectl coredns metrics-server traefik kube-router crictl pause \
+    victoria-metrics vmalert kube-state-metrics prometheus-adapter; do
     [ -x "$bin_dir/$tool" ] || missing+=("$tool")
   done
   [ ${#missing[@]} -eq 0 ] ||
@@ -92,8 +95,13 @@ cmd_up() {
     images=$(IMAGES=$images NAME=$name REF=$ref \
       node -p 'JSON.stringify({ ...JSON.parse(process.env.IMAGES), [process.env.NAME]: process.env.REF })')
   done
+  # The in-cluster metrics stack's images, from the binaries of the tools cache (the platform layer deploys them).
+  local metrics_images
+  metrics_images=$(printf '{"victoriaMetrics":"%s","vmalert":"%s","kubeStateMetrics":"%s","prometheusAdapter":"%s"}' \
+    "$(scratch_image victoria-metrics victoria-metrics)" "$(scratch_image vmalert vmalert)" \
+    "$(scratch_image kube-state-metrics kube-state-metrics)" "$(scratch_image prometheus-adapter prometheus-adapter)")
   pulumi_env
-  configure_stack "$images"
+  configure_stack "$images" "$metrics_images"
   deploy_platform
   log "up in $((SECONDS - started)) s"
   cat <<TXT
@@ -110,12 +118,16 @@ TXT
 }
 
 gateway_url() { echo "https://127.0.0.1:$gateway_https_port"; }
+metrics_url() { echo "http://$node_ip:$metrics_node_port"; }
 
 cmd_env() {
   echo "KUBECONFIG=$admin_kubeconfig"
   echo "GATEWAY_URL=$(gateway_url)"
   echo "GATEWAY_HTTP_URL=http://127.0.0.1:$gateway_http_port"
   echo "CA_FILE=$pki/gateway-ca.crt"
+  # The in-cluster metrics store's Prometheus HTTP API (/api/v1/query) and vmalert's API (/api/v1/alerts).
+  echo "METRICS_URL=$(metrics_url)"
+  echo "ALERTS_URL=http://$node_ip:$alerts_node_port"
   pulumi_env_lines
 }
 
@@ -137,6 +149,7 @@ cmd_status() {
 case ${1:-} in
   up) cmd_up ;;
   env) cmd_env ;;
+  dashboard) echo "$(metrics_url)/vmui/#/dashboards" ;;
   status) cmd_status ;;
   down) cmd_down "${2:-}" ;;
   image)
@@ -154,7 +167,7 @@ case ${1:-} in
     pulumi_stack "$@"
     ;;
   *)
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

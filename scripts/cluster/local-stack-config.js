@@ -44,6 +44,13 @@ const plain = {
         minReplicas: 2,
         maxReplicas: 3,
       };
+      if (s.autoscaling === "requests") {
+        // The request-rate autoscaling test drives a read load that keeps CPU below its target, so only the
+        // request-rate metric can scale: a low per-pod rate (14 req/s at the 70% capacity target) and the highest
+        // CPU target the config accepts. Production takes the catalogue's measured requestsPerSecondPerPod.
+        settings.maxRatePerEndpoint = 20;
+        settings.cpuTargetPercent = 95;
+      }
       // Every request of the cluster tests comes from one address (the node): the issuer's per-address
       // registration limit, right for the Internet, would refuse the load tests' users.
       if (s.tokens === "issuer") settings.env = { REGISTER_MAX_PER_IP: 100000 };
@@ -55,6 +62,17 @@ const plain = {
   rolloutTimeoutSeconds: 180,
   // Scale in 30 s after the load drops instead of 5 minutes, so the autoscaling test sees out and in.
   hpaScaleDownStabilizationSeconds: 30,
+  // The in-cluster metrics stack (the default of clusterFlavor generic), with the images built here; the store and
+  // vmalert are reachable from the host on node ports (pnpm cluster env: METRICS_URL, ALERTS_URL).
+  metricsStack: "in-cluster",
+  metricsImages: JSON.parse(env("METRICS_IMAGES")),
+  metricsIngressCidrs: [node],
+  metricsNodePort: Number(env("METRICS_NODE_PORT")),
+  alertsNodePort: Number(env("ALERTS_NODE_PORT")),
+  // The alert rules' for durations at a tenth of the cloud layer's, over 1-minute rates: the alert test sees an
+  // alert fire and resolve within minutes.
+  alertForPercent: 10,
+  metricsRateWindow: "1m",
 };
 // Per-service connection strings (mongodbUris) are objects: scripts/cluster/lib/platform.sh sets them with
 // `config set --secret --path`, which set-all --json cannot do for an object.

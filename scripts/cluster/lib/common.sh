@@ -27,6 +27,9 @@ etcd_peer_port=2480
 gateway_http_port=${GATEWAY_HTTP_PORT:-30080}
 gateway_https_port=${GATEWAY_HTTPS_PORT:-30443}
 ferretdb_port=27017
+# Node ports of the in-cluster metrics store and vmalert (the platform layer's metricsNodePort, alertsNodePort).
+metrics_node_port=30428
+alerts_node_port=30880
 
 admin_kubeconfig="$state_dir/admin.kubeconfig"
 containerd_sock="$run_dir/containerd/containerd.sock"

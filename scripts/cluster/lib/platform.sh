@@ -55,9 +55,10 @@ catalogue_services() {
   node -p "require('$repo_root/packages/contract/src/services.json').services.map((s) => s.name).join('\n')"
 }
 
-# configure_stack IMAGES: IMAGES is JSON {"<service>": "<image reference>"} for every service of the catalogue.
+# configure_stack IMAGES METRICS_IMAGES: IMAGES is JSON {"<service>": "<image reference>"} for every service of the
+# catalogue; METRICS_IMAGES the metrics stack's images (the platform layer's metricsImages).
 configure_stack() {
-  local images=$1
+  local images=$1 metrics_images=$2
   # A config file left from another cluster's state (a purged state, another checkout's run) holds that state's
   # secrets salt: a new stack starts from a new file.
   if ! (cd "$platform_dir" && pulumi --non-interactive stack ls --json) | grep -q "\"name\": \"$stack\""; then
@@ -71,7 +72,8 @@ configure_stack() {
   local config
   config=$(
     NODE_IP=$node_ip HTTP_PORT=$gateway_http_port HTTPS_PORT=$gateway_https_port API_PORT=$apiserver_port \
-      IMAGES=$images DB=$db \
+      IMAGES=$images METRICS_IMAGES=$metrics_images DB=$db \
+      METRICS_NODE_PORT=$metrics_node_port ALERTS_NODE_PORT=$alerts_node_port \
       TLS_CERT="$pki/gateway.crt" TLS_KEY="$pki/gateway.key" JWT_KEY="$jwt_key" \
       node "$repo_root/scripts/cluster/local-stack-config.js"
   )
