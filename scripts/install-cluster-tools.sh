@@ -2,11 +2,13 @@
 # Installs what the real Pulumi engine and the local single-node Kubernetes cluster need (`pnpm cluster up`, the
 # cluster tests):
 #
-#   - from Debian: containerd, runc, the CNI plugins, dockerd, etcd, mmdebstrap, iptables, ipset, conntrack
+#   - from Debian: containerd, runc, the CNI plugins, dockerd, etcd, mmdebstrap, iptables, ipset, conntrack,
+#     PostgreSQL (FerretDB's storage), Chromium (the dashboard test's browser)
 #   - built from Go modules through the wrapper modules under tools/ (pinned by go.sum): the Pulumi CLI, its
 #     Node.js language host, the Kubernetes provider plugin, the Kubernetes control plane, kubelet, kube-proxy and
 #     kubectl, CoreDNS, metrics-server, VictoriaMetrics and vmalert (the metrics store and its alert rules),
-#     prometheus-adapter (the request rate for the HPAs), kube-state-metrics, kube-router (NetworkPolicy enforcement) and Traefik (the Gateway API)
+#     prometheus-adapter (the request rate for the HPAs), kube-state-metrics, kube-router (NetworkPolicy
+#     enforcement) and Traefik (the Gateway API)
 #
 # Binaries land in $PLATFORM_TOOLS_DIR/cluster/<name>-<stamp> (stamp: a hash of the wrapper's inputs) and are
 # linked into $PLATFORM_TOOLS_DIR/bin; a binary whose stamp is cached is never rebuilt. The Go build cache those
@@ -45,12 +47,15 @@ stamp_of() {
 
 install_system_packages() {
   local need=() pkg
-  for pkg in containerd runc containernetworking-plugins docker.io etcd-server mmdebstrap iptables ipset conntrack postgresql; do
+  for pkg in containerd runc containernetworking-plugins docker.io etcd-server mmdebstrap iptables ipset conntrack postgresql chromium; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' && continue
     # A GitHub-hosted runner has Docker's own packages (moby-*); installing docker.io beside them would conflict.
     case $pkg in
       containerd | runc) command -v "$pkg" >/dev/null && continue ;;
       docker.io) command -v dockerd >/dev/null && continue ;;
+      # The cluster tests open the dashboard in a headless browser; a GitHub-hosted runner has Google Chrome (its
+      # Ubuntu's chromium package is only a snap's stub).
+      chromium) { command -v chromium || command -v google-chrome; } >/dev/null && continue ;;
     esac
     need+=("$pkg")
   done

@@ -107,7 +107,7 @@ describe.each(STACKS)("%s stack: HTTPS entry point", (stack) => {
       "5xx ratio by service",
       "Latency p50, p95, p99 (s) by service",
       "Replicas against autoscaler bounds",
-      "CPU used vs requested (cores) by container",
+      "CPU used vs requested (cores) by service",
       "MongoDB members ready",
     ]);
     const alerts = cloud()

@@ -5,8 +5,8 @@
  *
  * Series both environments provide: the services' `http_requests_total{namespace, job, route, method, status}` and
  * `http_request_duration_seconds_bucket{namespace, job, route, le}` with job = the service name;
- * kube-state-metrics v2 (HPA, Deployment, StatefulSet, container requests); cAdvisor's
- * `container_cpu_usage_seconds_total`. No provider is imported here (both layers load this file).
+ * the services' `process_cpu_seconds_total` (prom-client's defaults); kube-state-metrics v2 (HPA, Deployment,
+ * StatefulSet, container requests). No provider is imported here (both layers load this file).
  */
 
 /** What the panels and rules are about, and the thresholds that page. */
@@ -79,12 +79,15 @@ function queries(o: ObservabilityOptions) {
     `sum by (horizontalpodautoscaler) (kube_horizontalpodautoscaler_${metric}{${ns}})`;
   return {
     requestRate: `sum by (job, route, status) (${requests()})`,
-    errorRatio: `sum by (job) (${requests(',status=~"5.."')}) / sum by (job) (${requests()})`,
+    // 0 rather than no data for a service that has answered no 5xx (the dashboard shows a line at 0).
+    errorRatio: `(sum by (job) (${requests(',status=~"5.."')}) or 0 * sum by (job) (${requests()})) / sum by (job) (${requests()})`,
     latency: quantile,
     hpa,
     hpaAtMax: `kube_horizontalpodautoscaler_status_current_replicas{${ns}} >= on (namespace, horizontalpodautoscaler) kube_horizontalpodautoscaler_spec_max_replicas{${ns}}`,
-    // container="" is the pod's own cgroup and "POD" the pause container: both would count the usage twice.
-    cpuUsed: `sum by (container) (rate(container_cpu_usage_seconds_total{${ns},container!="",container!="POD"}[${w}]))`,
+    // The services' own process CPU (one process per container, prom-client's default metrics): the same series on
+    // every cluster, where cAdvisor's per-container series depend on the runtime's cgroup setup. A service's
+    // container is named after it, so `job` and `container` name the same thing.
+    cpuUsed: `sum by (job) (rate(process_cpu_seconds_total{${ns}}[${w}]))`,
     cpuRequested: `sum by (container) (kube_pod_container_resource_requests{${ns},resource="cpu"})`,
     mongoReady: `kube_statefulset_status_replicas_ready{${mongo}}`,
     mongoDesired: `kube_statefulset_replicas{${mongo}}`,
@@ -133,10 +136,10 @@ export function dashboardPanels(o: ObservabilityOptions): Panel[] {
     },
     {
       id: "cpu",
-      title: "CPU used vs requested (cores) by container",
+      title: "CPU used vs requested (cores) by service",
       unit: "cores",
       series: [
-        { expr: q.cpuUsed, legend: "{{container}} used" },
+        { expr: q.cpuUsed, legend: "{{job}} used" },
         { expr: q.cpuRequested, legend: "{{container}} requested" },
       ],
     },
@@ -262,19 +265,22 @@ const VMUI_UNITS: Record<Panel["unit"], string> = {
  * `alias` are the same `{{label}}` form as a PanelSeries legend.
  */
 export function vmuiDashboard(panels: Panel[], title: string): object {
-  const rows = [];
-  for (let i = 0; i < panels.length; i += 2) {
-    rows.push({
-      panels: panels.slice(i, i + 2).map((p) => ({
-        title: p.title,
-        ...(VMUI_UNITS[p.unit] ? { unit: VMUI_UNITS[p.unit] } : {}),
-        width: 6,
-        expr: p.series.map((s) => s.expr),
-        alias: p.series.map((s) => s.legend),
-      })),
-    });
-  }
-  return { title, rows };
+  // One row (vmui shows the first row open and folds the others), two panels side by side on its 12 columns.
+  return {
+    title,
+    rows: [
+      {
+        title: "Services",
+        panels: panels.map((p) => ({
+          title: p.title,
+          ...(VMUI_UNITS[p.unit] ? { unit: VMUI_UNITS[p.unit] } : {}),
+          width: 6,
+          expr: p.series.map((s) => s.expr),
+          alias: p.series.map((s) => s.legend),
+        })),
+      },
+    ],
+  };
 }
 
 /** A Prometheus rule file (as vmalert and Prometheus read it, in JSON, which is YAML) with the rules in one group. */

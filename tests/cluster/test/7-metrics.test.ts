@@ -1,10 +1,13 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { chromium } from "playwright-core";
 import { startMixedLoad } from "load-tools";
 import type { Result, RunningLoad } from "load-tools";
 import { describe, expect, inject, it } from "vitest";
 import { clusterEnvLines, pulumi } from "../src/cluster.js";
 import { kubectlAsync, waitForRequests, waitUntil } from "../src/delivery.js";
-import { recordResult } from "../src/results.js";
+import { recordResult, resultsDir } from "../src/results.js";
 
 const env = inject("cluster");
 const { namespace } = JSON.parse(pulumi(["stack", "output", "--json"]).stdout) as { namespace: string };
@@ -79,6 +82,28 @@ async function alerts(): Promise<{ name: string; state: string; labels: Record<s
   return body.data.alerts;
 }
 
+/** Debian's Chromium (scripts/install-cluster-tools.sh system), or the Chrome a GitHub-hosted runner has. */
+function browserExecutable(): string {
+  const found = [process.env.CHROMIUM, "/usr/bin/chromium", "/usr/bin/google-chrome"].find(
+    (p) => p !== undefined && p !== "" && existsSync(p),
+  );
+  if (!found)
+    throw new Error(
+      "no Chromium: run scripts/install-cluster-tools.sh system (Debian's chromium), or set CHROMIUM",
+    );
+  return found;
+}
+
+/** The dashboard's panels, as the cloud layer's Cloud Monitoring dashboard has them (infra/src/shared/observability.ts). */
+const PANELS = {
+  requests: "Requests per second by service, route and status",
+  errors: "5xx ratio by service",
+  latency: "Latency p50, p95, p99 (s) by service",
+  replicas: "Replicas against autoscaler bounds",
+  cpu: "CPU used vs requested (cores) by service",
+  mongodb: "MongoDB members ready",
+};
+
 const scaleStore = (replicas: number) =>
   kubectlAsync(["scale", "deployment/victoria-metrics", "-n", MONITORING, `--replicas=${replicas}`]);
 
@@ -89,6 +114,45 @@ describe("the in-cluster metrics stack", () => {
       const jobs = new Set((await query("sum by (job) (http_requests_total)")).map((r) => r.metric.job));
       return jobs.has("app-a") && jobs.has("app-b");
     });
+  });
+
+  it("when a short load has run, then the dashboard opens in a real browser and its panels show the services' data", async () => {
+    const load = startMixedLoad({
+      baseUrl: env.GATEWAY_URL,
+      caFile: env.CA_FILE,
+      connections: 2,
+      durationMs: 45_000,
+      ratePerSecond: 20,
+      mix: { get: 8, login: 1, me: 1 },
+      seed: 17,
+    });
+    const browser = await chromium.launch({ executablePath: browserExecutable(), args: ["--headless=new"] });
+    const shown: Record<string, number> = {};
+    try {
+      const totals = await load.done;
+      expect(totals.failed, JSON.stringify(totals.failures)).toBe(0);
+      // vmui draws a panel once it scrolls into view: a window tall enough for all six (three rows of two).
+      const page = await browser.newPage({ viewport: { width: 1600, height: 3600 } });
+      const url = `${metricsUrl}/vmui/#/dashboards?g0.range_input=10m`;
+      // The panels fill in as the store's samples cover the load; every service panel shows a series (the
+      // MongoDB one stays empty here: the database is FerretDB, outside the cluster).
+      const withData = [PANELS.requests, PANELS.errors, PANELS.latency, PANELS.replicas, PANELS.cpu];
+      await waitUntil("the dashboard's service panels showing data", 180_000, async () => {
+        await page.goto(url, { waitUntil: "networkidle" });
+        await page.locator(".vm-predefined-panel").first().waitFor({ timeout: 30_000 });
+        for (const title of Object.values(PANELS)) {
+          const panel = page.locator(".vm-predefined-panel", { hasText: title });
+          shown[title] = (await panel.count()) === 1 ? await panel.locator(".vm-legend-item").count() : -1;
+        }
+        return withData.every((title) => (shown[title] ?? 0) > 0);
+      });
+      expect(shown[PANELS.mongodb], "the MongoDB panel is on the dashboard").toBeGreaterThanOrEqual(0);
+      mkdirSync(resultsDir, { recursive: true });
+      await page.screenshot({ path: join(resultsDir, "dashboard.png"), fullPage: true });
+    } finally {
+      await browser.close();
+      recordResult("dashboard", { shown });
+    }
   });
 
   it("when a read load under the CPU target runs through the Gateway, then app-a scales out on its request rate, holds its replicas while the metrics store is down, and scales back in once the store and the quiet return, with no failed request", async () => {

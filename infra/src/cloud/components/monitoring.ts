@@ -19,7 +19,7 @@ export interface MonitoringArgs {
 /**
  * A Cloud Monitoring dashboard and one alert policy per alert rule, both from the platform's shared panels and
  * rules (shared/observability.ts), which a local cluster renders for VictoriaMetrics too. Queries run on Managed
- * Prometheus: the services' own metrics plus GKE's kube-state-metrics and cAdvisor packages.
+ * Prometheus: the services' own metrics plus GKE's kube-state-metrics package.
  */
 export class Monitoring extends pulumi.ComponentResource {
   readonly dashboard: gcp.monitoring.Dashboard;

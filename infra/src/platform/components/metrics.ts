@@ -92,22 +92,6 @@ export function scrapeConfig(
         honor_labels: true,
         static_configs: [{ targets: [`kube-state-metrics.${namespace}.svc:${KSM_PORT}`] }],
       },
-      {
-        // The kubelet's cAdvisor endpoint: CPU used by the services' containers (nothing else is kept).
-        job_name: "cadvisor",
-        scheme: "https",
-        metrics_path: "/metrics/cadvisor",
-        bearer_token_file: "/var/run/secrets/kubernetes.io/serviceaccount/token",
-        tls_config: { ca_file: "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt" },
-        kubernetes_sd_configs: [{ role: "node" }],
-        metric_relabel_configs: [
-          {
-            source_labels: ["__name__", "namespace"],
-            regex: `container_cpu_usage_seconds_total;${servicesNamespace}`,
-            action: "keep",
-          },
-        ],
-      },
     ],
   };
   return JSON.stringify(config, null, 2);
@@ -141,7 +125,7 @@ export function adapterConfig(rateWindow: string): string {
 
 /**
  * The in-cluster metrics pipeline for any cluster without a managed one (`metricsStack: in-cluster`):
- * VictoriaMetrics single-node (scrapes the services, kube-state-metrics and the kubelets' cAdvisor; bounded
+ * VictoriaMetrics single-node (scrapes the services and kube-state-metrics; bounded
  * retention; vmui serves the dashboards), vmalert (evaluates the platform's alert rules, writes `ALERTS` back into
  * the store), kube-state-metrics and prometheus-adapter, which serves the request rate to the HPA controller as
  * `custom.metrics.k8s.io`. Default-deny namespace; every flow below is declared.
@@ -337,13 +321,9 @@ export class MetricsStack extends pulumi.ComponentResource {
       },
       child,
     );
+    // Service discovery of the services' pods.
     clusterRole("victoria-metrics", [
-      {
-        apiGroups: [""],
-        resources: ["nodes", "pods", "endpoints", "services"],
-        verbs: ["get", "list", "watch"],
-      },
-      { apiGroups: [""], resources: ["nodes/metrics"], verbs: ["get"] },
+      { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] },
     ]);
     component("victoria-metrics", {
       image: args.images.victoriaMetrics,
@@ -399,9 +379,6 @@ export class MetricsStack extends pulumi.ComponentResource {
           })),
         },
         { to: [podPeer("kube-state-metrics")], ports: [{ protocol: "TCP", port: KSM_PORT }] },
-        // The kubelets' cAdvisor endpoint, on the nodes (where the API server's addresses also are on a
-        // single-node cluster; on any cluster the kubelet port is only reachable on node addresses).
-        { ports: [{ protocol: "TCP", port: 10250 }] },
       ],
       nodePort: args.nodePorts.victoriaMetrics || undefined,
     });
