@@ -1,18 +1,33 @@
-// `pnpm dev`: the whole platform on this machine. turbo has built the packages and apps; this starts a database
-// (MONGODB_URI when set, else mongod or FerretDB), app-b, app-a and, when nginx is installed, the HTTPS ingress
-// routed like the GKE Gateway. Ctrl-C stops everything in order.
+// `pnpm dev`: the whole platform on this machine. turbo has built the packages and every app of the catalogue and
+// regenerated the ingress's routes; this starts a database (MONGODB_URI when set, else mongod or FerretDB), every
+// service of packages/contract/src/services.json on its catalogue ports, issuer first, and, when nginx is
+// installed, the HTTPS ingress routed like the GKE Gateway. Ctrl-C stops everything in order.
 //
-// Sources are recompiled on change (`tsc --watch` for shared, app-a, app-b) and the affected service restarted;
-// `pnpm dev --no-watch` turns that off.
+// Sources are recompiled on change (`tsc --watch` for shared and every service) and the affected service
+// restarted; `pnpm dev --no-watch` turns that off.
 //
 // Run by Node's type stripping: keep to erasable TypeScript (no enums, namespaces or parameter properties).
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { findNginx, repoRoot, spawnManaged, startStack, type AppName, type Stack } from "@platform/devkit";
+import { JWKS_PATH, METRICS_PATH, SERVICES } from "@platform/contract";
+import {
+  findNginx,
+  repoRoot,
+  spawnManaged,
+  startOrder,
+  startStack,
+  type AppName,
+  type Stack,
+} from "@platform/devkit";
 
 const HTTPS_PORT = Number(process.env.DEV_HTTPS_PORT ?? "8443");
 const HTTP_PORT = Number(process.env.DEV_HTTP_PORT ?? "8080");
-const colours: Record<string, string> = { "app-a#1": "\x1b[36m", "app-b#1": "\x1b[35m", nginx: "\x1b[33m" };
+const ORDER = startOrder(SERVICES);
+const palette = ["\x1b[35m", "\x1b[36m", "\x1b[32m", "\x1b[34m", "\x1b[31m"];
+const colours: Record<string, string> = {
+  nginx: "\x1b[33m",
+  ...Object.fromEntries(ORDER.map((s, i) => [`${s.name}#1`, palette[i % palette.length] ?? ""])),
+};
 const colour = process.stdout.isTTY ? (source: string) => colours[source] ?? "" : () => "";
 const reset = process.stdout.isTTY ? "\x1b[0m" : "";
 
@@ -27,7 +42,11 @@ let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  console.log(`\n${signal}: stopping ingress, app-a, app-b and the database...`);
+  console.log(
+    `\n${signal}: stopping the ingress, ${ORDER.map((s) => s.name)
+      .reverse()
+      .join(", ")} and the database...`,
+  );
   await stack?.stop();
   process.exit(0);
 }
@@ -36,7 +55,8 @@ process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
 try {
   stack = await startStack({
-    ports: { appA: 3000, appB: 3001, appAMetrics: 9464, appBMetrics: 9465 },
+    services: ORDER,
+    cataloguePorts: true,
     // Data survives restarts of `pnpm dev` (delete .local/ to start empty); ignored when MONGODB_URI is set.
     mongo: { dataDir: join(repoRoot(), ".local", "db") },
     ingress: nginx ? { httpsPort: HTTPS_PORT, httpPort: HTTP_PORT } : false,
@@ -48,11 +68,11 @@ try {
   process.exit(1);
 }
 
-const [appA] = stack.appA;
-const [appB] = stack.appB;
+const running = stack;
+const first = (name: string) => running.services[name]?.[0];
 const ingress = stack.ingress;
-const base = ingress ? ingress.httpsUrl : (appB?.url ?? "");
-const jobsBase = ingress ? ingress.httpsUrl : (appA?.url ?? "");
+const base = ingress ? ingress.httpsUrl : (first("app-b")?.url ?? "");
+const jobsBase = ingress ? ingress.httpsUrl : (first("app-a")?.url ?? "");
 const tls = ingress ? ` --cacert ${ingress.caFile}` : "";
 const json = "-H 'content-type: application/json'";
 const user = `'{"email":"dev@example.com","password":"correct-horse-battery-staple"}'`;
@@ -60,8 +80,11 @@ const user = `'{"email":"dev@example.com","password":"correct-horse-battery-stap
 console.log(`
 Platform running (Ctrl-C to stop)
   database    ${stack.mongo.uri} (${stack.mongo.kind})
-  app-a       ${appA?.url ?? ""}  metrics ${appA?.metricsUrl ?? ""}/metrics
-  app-b       ${appB?.url ?? ""}  metrics ${appB?.metricsUrl ?? ""}/metrics  JWKS ${appB?.url ?? ""}/.well-known/jwks.json
+${ORDER.map((s) => {
+  const p = first(s.name);
+  const jwks = s.tokens === "issuer" ? `  JWKS ${p?.url ?? ""}${JWKS_PATH}` : "";
+  return `  ${s.name.padEnd(11)} ${p?.url ?? ""}  metrics ${p?.metricsUrl ?? ""}${METRICS_PATH}${jwks}  routes ${s.routes.join(" ") || "none"}`;
+}).join("\n")}
   ${ingress ? `ingress     ${ingress.httpsUrl} (HTTP ${ingress.httpUrl} redirects)  CA ${ingress.caFile}` : "ingress     not started: nginx is not installed (apt-get install nginx-light, or set NGINX_BIN)"}
 
 Try it:
@@ -77,9 +100,8 @@ if (!process.argv.includes("--no-watch")) watchAndRestart(stack);
 function watchAndRestart(running: Stack): void {
   const root = repoRoot();
   const packages: { dir: string; restarts: AppName[] }[] = [
-    { dir: join(root, "packages", "shared"), restarts: ["app-b", "app-a"] },
-    { dir: join(root, "apps", "app-b"), restarts: ["app-b"] },
-    { dir: join(root, "apps", "app-a"), restarts: ["app-a"] },
+    { dir: join(root, "packages", "shared"), restarts: ORDER.map((s) => s.name) },
+    ...ORDER.map((s) => ({ dir: join(root, s.package), restarts: [s.name] })),
   ];
   const pending = new Set<AppName>();
   let timer: NodeJS.Timeout | undefined;
@@ -90,7 +112,7 @@ function watchAndRestart(running: Stack): void {
     clearTimeout(timer);
     // Several packages recompile after one edit in shared: collect them into one restart.
     timer = setTimeout(() => {
-      const apps = (["app-b", "app-a"] as const).filter((app) => pending.has(app));
+      const apps = ORDER.map((s) => s.name).filter((app) => pending.has(app));
       pending.clear();
       restarting = restarting.then(async () => {
         for (const app of apps) {
@@ -122,5 +144,5 @@ function watchAndRestart(running: Stack): void {
       },
     });
   }
-  console.log("Watching packages/shared, apps/app-a and apps/app-b for changes.");
+  console.log(`Watching ${packages.map((p) => p.dir.slice(root.length + 1)).join(", ")} for changes.`);
 }

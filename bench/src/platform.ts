@@ -102,20 +102,22 @@ export async function startBenchPlatform(options: BenchPlatformOptions): Promise
     nodeEnv: "production",
     ingress: options.ingress ? { accessLog: false } : false,
     env,
-    appBEnv: {
-      MONGODB_DB: `bench_auth_${run}`,
-      ACCESS_TOKEN_TTL_SECONDS: "3600",
-      // The login scenario logs in the same account thousands of times: lift the brute-force limits for it.
-      LOGIN_MAX_ATTEMPTS: "100000000",
-      LOGIN_MAX_ATTEMPTS_PER_IP: "100000000",
-      LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: "100000000",
-      ...options.appBEnv,
-      NODE_OPTIONS: nodeOptions(options.appBEnv?.NODE_OPTIONS),
-    },
-    appAEnv: {
-      MONGODB_DB: jobsDb,
-      ...options.appAEnv,
-      NODE_OPTIONS: nodeOptions(options.appAEnv?.NODE_OPTIONS),
+    serviceEnv: {
+      "app-b": {
+        MONGODB_DB: `bench_auth_${run}`,
+        ACCESS_TOKEN_TTL_SECONDS: "3600",
+        // The login scenario logs in the same account thousands of times: lift the brute-force limits for it.
+        LOGIN_MAX_ATTEMPTS: "100000000",
+        LOGIN_MAX_ATTEMPTS_PER_IP: "100000000",
+        LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: "100000000",
+        ...options.appBEnv,
+        NODE_OPTIONS: nodeOptions(options.appBEnv?.NODE_OPTIONS),
+      },
+      "app-a": {
+        MONGODB_DB: jobsDb,
+        ...options.appAEnv,
+        NODE_OPTIONS: nodeOptions(options.appAEnv?.NODE_OPTIONS),
+      },
     },
   });
   const { mongo, ingress } = stack;

@@ -3,7 +3,6 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 import { callersOf, parseCatalogue, serviceEntry, SERVICES, tokenIssuer } from "./catalogue.js";
-import { ISSUER_ENV, SERVICE_ENV, VERIFIER_ENV } from "./runtime.js";
 
 const doc = JSON.parse(readFileSync(new URL("./services.json", import.meta.url), "utf8")) as {
   services: Record<string, unknown>[];
@@ -65,24 +64,4 @@ describe("the service catalogue", () => {
     const verifier = doc.services.findIndex((s) => s.tokens === "verifier");
     expect(() => parseCatalogue(withService({ calls: [] }, verifier))).toThrow(/must call/);
   });
-});
-
-describe("docs/runtime-contract.md's environment tables", () => {
-  const doc = readFileSync(new URL("../../../docs/runtime-contract.md", import.meta.url), "utf8");
-  /** The variable names in the first column of the table under a `### heading`. */
-  const table = (heading: string): string[] => {
-    const section = doc.slice(doc.indexOf(`### ${heading}`)).split(/\n#{2,3} /)[0] ?? "";
-    return [...section.matchAll(/^\| `([A-Z0-9_]+)` /gm)].map((m) => m[1]!).sort();
-  };
-
-  it.each([
-    ["Both services", SERVICE_ENV],
-    ["app-a only", VERIFIER_ENV],
-    ["app-b only", ISSUER_ENV],
-  ] as const)(
-    "when the %s table is read, then it lists exactly the contract's variables",
-    (heading, variables) => {
-      expect(table(heading)).toEqual(Object.keys(variables).sort());
-    },
-  );
 });

@@ -1,11 +1,13 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { serviceEntry } from "@platform/contract";
 import { parseListeningLine } from "./listening-line.js";
 import { repoRoot } from "./repo.js";
 import { exitedError, spawnManaged } from "./process.js";
 import { waitFor, waitForHttp } from "./wait.js";
 
-export type AppName = "app-a" | "app-b";
+/** A service of the catalogue (packages/contract/src/services.json). */
+export type AppName = string;
 
 export interface StartAppProcessOptions {
   app: AppName;
@@ -41,11 +43,11 @@ export interface AppProcess {
 }
 
 /**
- * Starts `node dist/main.js` of an app (built beforehand by turbo), learns its ports from the "listening" log line
+ * Starts `node dist/main.js` of a catalogue service (built beforehand by turbo), learns its ports from the "listening" log line
  * and resolves once GET /readyz answers 200.
  */
 export async function startAppProcess(options: StartAppProcessOptions): Promise<AppProcess> {
-  const appDir = join(repoRoot(), "apps", options.app);
+  const appDir = join(repoRoot(), serviceEntry(options.app).package);
   const entry = options.entry ?? join(appDir, "dist", "main.js");
   if (!existsSync(entry)) {
     throw new Error(`${entry} does not exist: build it first (pnpm turbo run build --filter=${options.app})`);

@@ -25,6 +25,14 @@ export {
 export { createSelfSignedCertificate, type CertificateFiles } from "./cert.js";
 export { repoRoot } from "./repo.js";
 export { parseListeningLine, LISTENING_MESSAGE, type ListeningLine } from "./listening-line.js";
-export { startStack, type Stack, type StartStackOptions } from "./stack.js";
+export {
+  startStack,
+  startOrder,
+  serviceEnv,
+  type Stack,
+  type StartStackOptions,
+  type ServiceEnvContext,
+} from "./stack.js";
+export { routeTable, upstreamName } from "./generate/nginx-routes.js";
 export { newSigningKey, signingKeysEnv, type SigningKey } from "./signing-keys.js";
 export { buildJob, type JobInput } from "./job-factory.js";

@@ -15,10 +15,11 @@ import { freePort, waitFor } from "./wait.js";
 const run = promisify(execFile);
 
 export interface StartIngressOptions {
-  /** app-a instances (`host:port` or `http://host:port`). */
-  appA: string[];
-  /** app-b instances. */
-  appB: string[];
+  /**
+   * Instances per catalogue service (`host:port` or `http://host:port`), e.g. `{ "app-a": [...], "app-b": [...] }`;
+   * a routed service left out answers 502.
+   */
+  upstreams: Readonly<Record<string, readonly string[]>>;
   /** Default: a free port. */
   httpsPort?: number;
   /** Default: a free port. */
@@ -48,15 +49,20 @@ export interface Ingress {
   /** Loopback-only admin URL: `/generation` and `/stub_status`. */
   readonly statusUrl: string;
   /**
-   * Replaces both upstream groups and reloads nginx; resolves once the new config serves and old workers are gone.
+   * Replaces the upstream groups (every service's: one left out has no instances) and reloads nginx; resolves once the new config serves and old workers are gone.
    * Listed instances start healthy (pass instances that are ready); the health checks then judge them again.
    */
-  setUpstreams(appA: string[], appB: string[]): Promise<void>;
+  setUpstreams(upstreams: Readonly<Record<string, readonly string[]>>): Promise<void>;
   /** Instances marked down by the health checks in the config nginx serves now. */
   downInstances(): string[];
   stop(): Promise<void>;
   logs(): string[];
 }
+
+const addresses = (upstreams: Readonly<Record<string, readonly string[]>>): Record<string, string[]> =>
+  Object.fromEntries(
+    Object.entries(upstreams).map(([service, list]) => [service, list.map(upstreamAddress)]),
+  );
 
 /** Child pids of the nginx master (Linux /proc; elsewhere none, so reloads do not wait for old workers). */
 function workerPids(masterPid: number): number[] {
@@ -115,8 +121,7 @@ async function launch(
     httpPort: options.httpPort ?? (await freePort()),
     statusPort: await freePort(),
     ...cert,
-    appA: options.appA.map(upstreamAddress),
-    appB: options.appB.map(upstreamAddress),
+    upstreams: addresses(options.upstreams),
     down: new Set(),
     generation: 1,
     workerProcesses: options.workerProcesses ?? 1,
@@ -189,7 +194,7 @@ async function launch(
   const checks =
     options.healthCheck === false
       ? undefined
-      : startHealthChecks(() => [...values.appA, ...values.appB], {
+      : startHealthChecks(() => Object.values(values.upstreams).flat(), {
           ...options.healthCheck,
           onChange: (down) =>
             reload(() => {
@@ -205,10 +210,9 @@ async function launch(
     pid: master.pid,
     prefix,
     statusUrl,
-    setUpstreams: (appA, appB) =>
+    setUpstreams: (upstreams) =>
       reload(() => {
-        values.appA = appA.map(upstreamAddress);
-        values.appB = appB.map(upstreamAddress);
+        values.upstreams = addresses(upstreams);
         // The caller vouches for these instances (startAppProcess waited for /readyz); the checks re-judge them.
         checks?.reset();
         values.down = new Set();

@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { SERVICES } from "@platform/contract";
 import { describe, expect, it } from "vitest";
 import { renderNginxConfig, upstreamAddress, upstreamServers } from "./nginx-config.js";
 import type { NginxConfigValues } from "./nginx-config.js";
@@ -11,8 +9,7 @@ const values: NginxConfigValues = {
   statusPort: 9000,
   certFile: "/tmp/x/c.crt",
   keyFile: "/tmp/x/c.key",
-  appA: ["127.0.0.1:3000", "127.0.0.1:3002"],
-  appB: ["127.0.0.1:3001"],
+  upstreams: { "app-a": ["127.0.0.1:3000", "127.0.0.1:3002"], "app-b": ["127.0.0.1:3001"] },
   generation: 7,
 };
 
@@ -50,30 +47,5 @@ describe("upstreamAddress", () => {
 
   it("when given something else, then it throws", () => {
     expect(() => upstreamAddress("127.0.0.1; evil")).toThrow(/host:port/);
-  });
-});
-
-describe("the local ingress's routes and the service catalogue", () => {
-  // `pnpm dev` runs app-a and app-b (docs/services.md): the template must route exactly their catalogue prefixes.
-  it("when the nginx template routes a path, then it is a catalogue route of the service behind that upstream, both as the prefix and its subtree, and every routed service's prefixes are there", () => {
-    const template = readFileSync(
-      new URL("../../../scripts/ingress/nginx.conf.template", import.meta.url),
-      "utf8",
-    );
-    const upstream = (service: string) => service.replaceAll("-", "_");
-    const routed = new Map<string, Set<string>>();
-    for (const m of template.matchAll(/location (=\s)?(\/[^\s{]*) \{\s*proxy_pass http:\/\/(\w+);/g)) {
-      const [, exact, path = "", target = ""] = m;
-      const set = routed.get(target) ?? new Set<string>();
-      set.add(exact ? path : `${path.replace(/\/$/, "")}/*`);
-      routed.set(target, set);
-    }
-    const expected = new Map(
-      SERVICES.filter((s) => s.routes.length > 0 && ["app-a", "app-b"].includes(s.name)).map((s) => [
-        upstream(s.name),
-        new Set(s.routes.flatMap((r) => [r, `${r}/*`])),
-      ]),
-    );
-    expect(routed).toEqual(expected);
   });
 });

@@ -10,9 +10,11 @@ export interface NginxConfigValues {
   statusPort: number;
   certFile: string;
   keyFile: string;
-  /** host:port of each app-a instance; those in `down` are kept but marked down (failed health check). */
-  appA: string[];
-  appB: string[];
+  /**
+   * host:port of each instance, per catalogue service; those in `down` are kept but marked down (failed health
+   * check). A routed service without instances gets an always-down placeholder.
+   */
+  upstreams: Readonly<Record<string, readonly string[]>>;
   down?: ReadonlySet<string>;
   generation: number;
   workerProcesses?: number | "auto";
@@ -36,14 +38,17 @@ export function upstreamAddress(value: string): string {
  * One `server` line per instance. A failed instance is marked `down` (like an endpoint that failed its health check);
  * an empty group gets a placeholder that is always down, because nginx refuses an upstream without servers.
  */
-export function upstreamServers(servers: string[], down: ReadonlySet<string> = new Set()): string {
+export function upstreamServers(servers: readonly string[], down: ReadonlySet<string> = new Set()): string {
   if (servers.length === 0) return "    server 127.0.0.1:1 down; # no instances";
   return servers
     .map((server) => `    server ${server} max_fails=1 fail_timeout=2s${down.has(server) ? " down" : ""};`)
     .join("\n");
 }
 
-/** Fills the template; throws if a placeholder is left, so template and code cannot drift apart silently. */
+/**
+ * Fills the template (`{{servers:<service>}}` with that service's instances); throws if a placeholder is left, so
+ * template and code cannot drift apart silently.
+ */
 export function renderNginxConfig(
   values: NginxConfigValues,
   template = readFileSync(templatePath(), "utf8"),
@@ -55,16 +60,16 @@ export function renderNginxConfig(
     statusPort: String(values.statusPort),
     certFile: values.certFile,
     keyFile: values.keyFile,
-    appAServers: upstreamServers(values.appA, values.down),
-    appBServers: upstreamServers(values.appB, values.down),
     generation: String(values.generation),
     workerProcesses: String(values.workerProcesses ?? 1),
     accessLog: values.accessLog === false ? "off" : `${values.prefix}/access.log ingress buffer=16k flush=1s`,
     clientMaxBodySize: values.clientMaxBodySize ?? "1m",
     errorLogLevel: values.errorLogLevel ?? "warn",
   };
-  return template.replace(/\{\{(\w+)\}\}/g, (match, name: string) => {
-    const value = fields[name];
+  return template.replace(/\{\{([\w:-]+)\}\}/g, (match, name: string) => {
+    const service = /^servers:(.+)$/.exec(name)?.[1];
+    const value =
+      service === undefined ? fields[name] : upstreamServers(values.upstreams[service] ?? [], values.down);
     if (value === undefined) throw new Error(`nginx template placeholder ${match} has no value`);
     return value;
   });

@@ -55,8 +55,7 @@ const get = async (path: string, init: { method?: string; headers?: Record<strin
 beforeAll(async () => {
   [a1, a2, b1] = await Promise.all([upstream("a1"), upstream("a2"), upstream("b1")]);
   ingress = await startIngress({
-    appA: [a1.address, `http://${a2.address}`],
-    appB: [b1.address],
+    upstreams: { "app-a": [a1.address, `http://${a2.address}`], "app-b": [b1.address] },
     healthCheck: { intervalMs: 100 },
   });
   dispatcher = new Agent({ connect: { ca: readFileSync(ingress.caFile) } });
@@ -208,7 +207,7 @@ describe("startIngress upstream behaviour", () => {
 
   it("when an instance dies, then requests still succeed through the other one", async () => {
     const spare = await upstream("a3");
-    await ingress.setUpstreams([a2.address, spare.address], [b1.address]);
+    await ingress.setUpstreams({ "app-a": [a2.address, spare.address], "app-b": [b1.address] });
     await new Promise<void>((resolve) => {
       spare.server.close(() => {
         resolve();
@@ -223,12 +222,12 @@ describe("startIngress upstream behaviour", () => {
   });
 
   it("when upstreams are replaced, then the new config serves at once", async () => {
-    await ingress.setUpstreams([a1.address], []);
+    await ingress.setUpstreams({ "app-a": [a1.address] });
     expect((await get("/v1/jobs")).json().name).toBe("a1");
     const noAuth = await get("/v1/auth/login");
     expect(noAuth.status).toBe(502);
     expect(JSON.parse(noAuth.text)).toMatchObject({ status: 502, title: "Bad Gateway" });
-    await ingress.setUpstreams([a1.address, a2.address], [b1.address]);
+    await ingress.setUpstreams({ "app-a": [a1.address, a2.address], "app-b": [b1.address] });
     expect((await get("/v1/auth/login")).status).toBe(200);
   });
 });

@@ -37,8 +37,10 @@ export async function setup(project: TestProject): Promise<void> {
     ingress: { healthCheck: { intervalMs: 250 } },
     nodeEnv: "test",
     env: { LOG_LEVEL: "info" },
-    appAEnv: { MONGODB_DB: `e2e_jobs_${run}` },
-    appBEnv: { MONGODB_DB: `e2e_auth_${run}` },
+    serviceEnv: {
+      "app-a": { MONGODB_DB: `e2e_jobs_${run}` },
+      "app-b": { MONGODB_DB: `e2e_auth_${run}` },
+    },
   });
   const ingress = stack.ingress;
   if (!ingress) throw new Error("startStack did not start the ingress");

@@ -40,8 +40,7 @@ describe("mixed load through the HTTPS ingress", () => {
       nodeEnv: "test",
       // A drain delay covers the race between taking an instance out of nginx and its SIGTERM, as preStop does.
       env: { LOG_LEVEL: "info", SHUTDOWN_DRAIN_DELAY_MS: "1000" },
-      appAEnv,
-      appBEnv: { MONGODB_DB: `load_auth_${run}` },
+      serviceEnv: { "app-a": appAEnv, "app-b": { MONGODB_DB: `load_auth_${run}` } },
     });
     httpsUrl = stack.ingress!.httpsUrl;
     caFile = stack.ingress!.caFile;
@@ -107,10 +106,10 @@ describe("mixed load through the HTTPS ingress", () => {
       });
       const old = stack.appA[i]!;
       stack.appA[i] = fresh;
-      const upstreams = ingress.setUpstreams(
-        stack.appA.map((s) => s.url),
-        stack.appB.map((s) => s.url),
-      );
+      const upstreams = ingress.setUpstreams({
+        "app-a": stack.appA.map((s) => s.url),
+        "app-b": stack.appB.map((s) => s.url),
+      });
       const stopped = old.stop("SIGTERM");
       await upstreams;
       exitCodes.push(await stopped);

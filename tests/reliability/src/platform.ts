@@ -44,13 +44,15 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const run = randomUUID().slice(0, 8);
   const key = newSigningKey(`rel-${run}`);
   const stack = await startStack({
-    instances: { appA: options.appAInstances ?? 1, appB: options.appBInstances ?? 1 },
+    instances: { "app-a": options.appAInstances ?? 1, "app-b": options.appBInstances ?? 1 },
     ingress: options.ingress ? {} : false,
     ownDatabase: options.ownDatabase ?? false,
     signingKey: key,
     env: { LOG_LEVEL: "info", SHUTDOWN_DRAIN_DELAY_MS: "0" },
-    appAEnv: { MONGODB_DB: `rel_jobs_${run}`, ...options.appAEnv },
-    appBEnv: { MONGODB_DB: `rel_auth_${run}`, ...options.appBEnv },
+    serviceEnv: {
+      "app-a": { MONGODB_DB: `rel_jobs_${run}`, ...options.appAEnv },
+      "app-b": { MONGODB_DB: `rel_auth_${run}`, ...options.appBEnv },
+    },
   });
   return Object.assign(stack, {
     key,

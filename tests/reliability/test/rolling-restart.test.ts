@@ -68,10 +68,10 @@ describe("rolling restart behind the HTTPS ingress", () => {
       const fresh = await start(); // startAppProcess resolves once /readyz answers 200
       list[index] = fresh;
       // Like a Kubernetes endpoint update racing SIGTERM: the ingress forgets the old instance while it drains.
-      const upstreams = ingress.setUpstreams(
-        platform.appA.map((s) => s.url),
-        platform.appB.map((s) => s.url),
-      );
+      const upstreams = ingress.setUpstreams({
+        "app-a": platform.appA.map((s) => s.url),
+        "app-b": platform.appB.map((s) => s.url),
+      });
       const stopped = old.stop("SIGTERM");
       await upstreams;
       exitCodes.push(await stopped);
