@@ -144,6 +144,6 @@ if (format.status !== 0) fail(`prettier failed: ${format.stderr}`);
 
 process.stdout.write(
   `created apps/${service} (port ${port}, metrics ${metricsPort}, database ${entry.database}, route ${route})\n` +
-    "next: pnpm install && pnpm --filter " +
+    "next: pnpm install && pnpm generate (the local ingress routes it) && pnpm --filter " +
     `${service} test; add a changeset naming ${service} (pnpm changeset); commit and push\n`,
 );
