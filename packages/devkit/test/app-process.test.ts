@@ -79,5 +79,7 @@ describe("startAppProcess", () => {
       // If the guard failed, do not leave the orphan behind for the next run.
       if (alive(pid)) process.kill(pid, "SIGKILL");
     }
-  });
+    // Starting a Node parent that starts the service takes ~2 s here, several times that on a loaded machine: the
+    // default 5 s made the test fail on load rather than on orphans.
+  }, 30_000);
 });
