@@ -11,7 +11,7 @@ import { networkPolicyEdges, runCloudForTest, runForTest, type StackRun } from "
 import { infraDir } from "./support/rendered.js";
 
 /** `connectionString.standard` as the operator writes it for the backup user of a three-member replica set. */
-const members = [0, 1, 2].map((i) => `mongodb-${i}.mongodb-svc.platform.svc.cluster.local:27017`).join(",");
+const members = [0, 1, 2].map((i) => `mongodb-${i}.mongodb-svc.mongodb.svc.cluster.local:27017`).join(",");
 const OPERATOR_URI = `mongodb://mongodb-backup:s3cret@${members}/admin?replicaSet=mongodb&ssl=false`;
 
 let run: StackRun;
@@ -35,7 +35,7 @@ describe("the nightly backup", () => {
   it("when the dump runs with the operator's connection string, then mongodump dumps every database (no --db, no /admin path) authenticating against admin", () => {
     const dump = pod().initContainers[0];
     const env = containerEnv(dump, {
-      "mongodb-admin-mongodb-backup/connectionString.standard": OPERATOR_URI,
+      "mongodb-backup-mongodb/connectionString.standard": OPERATOR_URI,
     });
     const r = runContainerCommand(dump.command, env, { programs: ["mongodump"] });
     expect(r.stderr).toBe("");
@@ -73,7 +73,7 @@ describe("the nightly backup", () => {
     "when the backup URI is %s, then mongodump still gets no database and the right auth source",
     (_, uri, expected) => {
       const dump = pod().initContainers[0];
-      const env = containerEnv(dump, { "mongodb-admin-mongodb-backup/connectionString.standard": uri });
+      const env = containerEnv(dump, { "mongodb-backup-mongodb/connectionString.standard": uri });
       const r = runContainerCommand(dump.command, env, { programs: ["mongodump"] });
       expect(r.calls.map((c) => c.args[0])).toEqual([`--uri=${expected}`]);
     },
@@ -130,9 +130,12 @@ describe("what the backup job may run and reach", () => {
     );
     expect(fromBackup).toEqual(
       [
-        "* -> ns:kube-system/k8s-app=kube-dns TCP/53",
-        "* -> ns:kube-system/k8s-app=kube-dns UDP/53",
-        "app=mongodb-backup -> app=mongodb-svc TCP/27017",
+        // kube-dns from both namespaces' allow-dns-egress (the services' and MongoDB's).
+        ...["TCP/53", "UDP/53"].flatMap((port) =>
+          Array(2).fill(`* -> ns:kube-system/k8s-app=kube-dns ${port}`),
+        ),
+        // The members, in MongoDB's own namespace.
+        "app=mongodb-backup -> ns:mongodb/app=mongodb-svc TCP/27017",
         // Workload Identity: the GKE metadata server (169.254.169.252:988 is where Dataplane V2 sends it).
         "app=mongodb-backup -> 169.254.169.254/32 TCP/80",
         "app=mongodb-backup -> 169.254.169.252/32 TCP/988",
@@ -195,13 +198,13 @@ describe("the restore runbook in infra/README.md", () => {
     );
   });
 
-  it("when the restore pod reads the connection strings, then they are the operator's Secrets of the two app users the platform renders", () => {
+  it("when the restore pod reads the connection strings, then they are the connection Secrets of the two app users the platform renders", () => {
     const uriSecret = (app: string): string =>
       (run.object("Deployment", app).spec.template.spec.containers[0].env as any[]).find(
         (e) => e.name === "MONGODB_URI",
       ).valueFrom.secretKeyRef.name;
     const secretNames = new Set([uriSecret("app-a"), uriSecret("app-b")]);
-    expect(secretNames).toEqual(new Set(["mongodb-admin-app-a", "mongodb-admin-app-b"]));
+    expect(secretNames).toEqual(new Set(["app-a-mongodb", "app-b-mongodb"]));
     for (const name of secretNames) expect(readme).toContain(`"secretKeyRef": {"name": "${name}"`);
   });
 });

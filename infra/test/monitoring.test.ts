@@ -59,7 +59,11 @@ describe.each(STACKS)("%s cloud stack: monitoring dashboard", (stack) => {
         "platform-monitoring-service-unavailable",
       ].sort(),
     );
-    for (const rule of alertRules({ namespace: DEFAULT_NAMESPACE, mongoStatefulSet: MONGODB_NAME })) {
+    for (const rule of alertRules({
+      namespace: DEFAULT_NAMESPACE,
+      mongoStatefulSet: MONGODB_NAME,
+      mongoNamespace: "mongodb",
+    })) {
       const policy = policies.find((p) => p.name === `platform-monitoring-${rule.id}`)!.inputs;
       expect(policy.conditions[0].conditionPrometheusQueryLanguage).toMatchObject({
         query: rule.expr,

@@ -30,7 +30,11 @@ interface RuleFile {
   groups: { name: string; interval: string; rules: { alert: string; for: string }[] }[];
 }
 
-const options: ObservabilityOptions = { namespace: "platform", mongoStatefulSet: "mongodb" };
+const options: ObservabilityOptions = {
+  namespace: "platform",
+  mongoStatefulSet: "mongodb",
+  mongoNamespace: "mongodb",
+};
 
 /** Every expression of the panels and rules, with where it comes from for the failure message. */
 function expressions(o: ObservabilityOptions): [string, string][] {
@@ -99,7 +103,11 @@ describe("shared panels and alert rules", () => {
     expect(rules[0]!.expr).toMatch(/\) > 0\.05$/);
     expect(rules[1]!.expr).toMatch(/^\(histogram_quantile\(0\.95, .*\) > 0\.5$/);
     expect(rules[4]!.expr).toBe('kube_deployment_status_replicas_available{namespace="platform"} == 0');
-    for (const [, expr] of expressions(options)) expect(expr).toContain('namespace="platform"');
+    // The services' series in their namespace; the replica set's StatefulSet in its own.
+    for (const [id, expr] of expressions(options))
+      expect(expr, id).toContain(
+        expr.includes("statefulset") ? 'namespace="mongodb"' : 'namespace="platform"',
+      );
   });
 
   it("when thresholds are set, then the rules compare against them", () => {

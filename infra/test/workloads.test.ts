@@ -184,10 +184,10 @@ describe.each(STACKS)("%s stack: workloads", (stack) => {
 
   it("when the services get their configuration, then secrets come from Secrets and app-a finds app-b's JWKS", () => {
     expect(env("app-a").MONGODB_URI).toEqual({
-      secretKeyRef: { name: "mongodb-admin-app-a", key: "connectionString.standard" },
+      secretKeyRef: { name: "app-a-mongodb", key: "connectionString.standard" },
     });
     expect(env("app-b").MONGODB_URI).toEqual({
-      secretKeyRef: { name: "mongodb-admin-app-b", key: "connectionString.standard" },
+      secretKeyRef: { name: "app-b-mongodb", key: "connectionString.standard" },
     });
     expect(env("app-b").JWT_SIGNING_KEYS).toEqual({
       secretKeyRef: { name: "app-b-jwt", key: "JWT_SIGNING_KEYS" },
@@ -210,28 +210,33 @@ describe.each(STACKS)("%s stack: workloads", (stack) => {
     const gclb = ["35.191.0.0/16", "130.211.0.0/22"];
     const api = ["172.16.0.0/28", "172.16.0.2/32"];
     const operator = "app.kubernetes.io/name=mongodb-kubernetes-operator";
+    const members = "ns:mongodb/app=mongodb-svc";
     expect(networkPolicyEdges(run().objects)).toEqual(
       [
-        "* -> ns:kube-system/k8s-app=kube-dns UDP/53",
-        "* -> ns:kube-system/k8s-app=kube-dns TCP/53",
+        // Both namespaces (the services', MongoDB's) resolve names through kube-dns.
+        ...["UDP/53", "TCP/53"].flatMap((port) =>
+          Array(2).fill(`* -> ns:kube-system/k8s-app=kube-dns ${port}`),
+        ),
         ...gclb.map((c) => `app=app-a <- ${c} TCP/3000`),
         "app=app-a <- ns:gmp-system TCP/9464",
         "app=app-a -> app=app-b TCP/3001",
-        "app=app-a -> app=mongodb-svc TCP/27017",
+        `app=app-a -> ${members} TCP/27017`,
         ...gclb.map((c) => `app=app-b <- ${c} TCP/3001`),
         "app=app-b <- app=app-a TCP/3001",
         "app=app-b <- ns:gmp-system TCP/9465",
-        "app=app-b -> app=mongodb-svc TCP/27017",
-        ...["app-a", "app-b", "mongodb-backup", "mongodb-svc"].map(
-          (a) => `app=mongodb-svc <- app=${a} TCP/27017`,
+        `app=app-b -> ${members} TCP/27017`,
+        // The replica set admits exactly its clients, in the services' namespace, and its own members.
+        ...["app-a", "app-b", "mongodb-backup"].map(
+          (a) => `app=mongodb-svc <- ns:platform/app=${a} TCP/27017`,
         ),
+        "app=mongodb-svc <- app=mongodb-svc TCP/27017",
         `app=mongodb-svc <- ${operator} TCP/27017`,
         "app=mongodb-svc -> app=mongodb-svc TCP/27017",
         ...api.map((c) => `app=mongodb-svc -> ${c} TCP/443`),
         ...api.map((c) => `${operator} <- ${c} TCP/1993`),
         ...api.map((c) => `${operator} -> ${c} TCP/443`),
         `${operator} -> app=mongodb-svc TCP/27017`,
-        "app=mongodb-backup -> app=mongodb-svc TCP/27017",
+        `app=mongodb-backup -> ${members} TCP/27017`,
         "app=mongodb-backup -> 169.254.169.254/32 TCP/80",
         "app=mongodb-backup -> 169.254.169.252/32 TCP/988",
         "app=mongodb-backup -> 199.36.153.8/30 TCP/443",
@@ -240,8 +245,17 @@ describe.each(STACKS)("%s stack: workloads", (stack) => {
     );
     const deny = run().object("NetworkPolicy", "default-deny").spec;
     expect(deny).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    const mongoSide = ["mongodb", "mongodb-operator"];
     for (const p of run().objects.filter((o) => o.kind === "NetworkPolicy")) {
-      expect(p.metadata.namespace, p.metadata.name).toBe("platform");
+      if (mongoSide.includes(p.metadata.name)) expect(p.metadata.namespace, p.metadata.name).toBe("mongodb");
+    }
+    for (const ns of ["platform", "mongodb"]) {
+      const inNs = run().objects.filter((o) => o.kind === "NetworkPolicy" && o.metadata.namespace === ns);
+      expect(inNs.map((p) => p.metadata.name).sort(), ns).toEqual(
+        ns === "mongodb"
+          ? ["allow-dns-egress", "default-deny", ...mongoSide]
+          : expect.arrayContaining(["allow-dns-egress", "default-deny", "app-a", "app-b", "mongodb-backup"]),
+      );
     }
   });
 });
@@ -305,9 +319,11 @@ describe.each(STACKS)("%s stack: MongoDB", (stack) => {
       chart: "mongodb-kubernetes",
       version: "1.10.1",
       repositoryOpts: { repo: "https://mongodb.github.io/helm-charts" },
-      namespace: "platform",
+      namespace: "mongodb",
     });
     expect(release.values.operator.watchedResources).toEqual(["mongodbcommunity"]);
+    // One watched namespace, its own: the chart's roles stay Roles there (two would make them ClusterRoles).
+    expect(release.values.operator.watchNamespace).toBe("mongodb");
   });
 
   it("when users get passwords, then they are the cloud stack's generated ones and only reach Kubernetes Secrets, marked secret", async () => {
@@ -336,7 +352,7 @@ describe.each(STACKS)("%s stack: MongoDB", (stack) => {
     expect(job.concurrencyPolicy).toBe("Forbid");
     const pod = job.jobTemplate.spec.template.spec;
     expect(pod.initContainers[0].env[0].valueFrom.secretKeyRef).toEqual({
-      name: "mongodb-admin-mongodb-backup",
+      name: "mongodb-backup-mongodb",
       key: "connectionString.standard",
     });
     expect(pod.initContainers[0].command.at(-1)).toContain("exec mongodump ");

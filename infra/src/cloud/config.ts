@@ -41,6 +41,8 @@ export interface CloudConfig {
   readonly cloudArmorRequestsPerMinute: number;
   /** Namespace the platform layer deploys into (the backup job's Workload Identity binding names it). */
   readonly namespace: string;
+  /** Namespace of the MongoDB replica set (the platform layer's mongodbNamespace): the alert on its members names it. */
+  readonly mongodbNamespace: string;
   readonly backupRetentionDays: number;
   readonly alertEmail: string;
   /**
@@ -125,6 +127,7 @@ export function parseCloudConfig(
     cloudArmor: r.boolean("cloudArmor", false),
     cloudArmorRequestsPerMinute: r.integer("cloudArmorRequestsPerMinute", 1200, 10, 1_000_000),
     namespace: r.matching("namespace", /^[a-z][a-z0-9-]{0,62}$/, "a namespace name", DEFAULT_NAMESPACE),
+    mongodbNamespace: r.matching("mongodbNamespace", /^[a-z][a-z0-9-]{0,62}$/, "a namespace name", "mongodb"),
     backupRetentionDays: r.integer("backupRetentionDays", 14, 1, 3650),
     alertEmail: r.matching("alertEmail", /^([^@\s]+@[^@\s]+)?$/, "an e-mail address", ""),
     nodeServiceAccount: serviceAccount("nodeServiceAccount", "nodes"),

@@ -130,7 +130,12 @@ export function createCloud(cfg: CloudConfig): CloudOutputs {
   );
   new Monitoring(
     "platform-monitoring",
-    { namespace: cfg.namespace, mongoStatefulSet: MONGODB_NAME, alertEmail: cfg.alertEmail || undefined },
+    {
+      namespace: cfg.namespace,
+      mongoStatefulSet: MONGODB_NAME,
+      mongoNamespace: cfg.mongodbNamespace,
+      alertEmail: cfg.alertEmail || undefined,
+    },
     opts,
   );
   const secrets = new GeneratedSecrets("platform-secrets", undefined, undefined, {

@@ -185,6 +185,11 @@ export interface PlatformConfig {
   readonly rolloutTimeoutSeconds: number;
   readonly mongodbMode: "operator" | "external";
   /**
+   * Namespace of the MongoDB operator and the replica set in operator mode: their own, so nothing of MongoDB holds a
+   * permission in the services' namespace, where the token issuer's signing key is.
+   */
+  readonly mongodbNamespace: string;
+  /**
    * The apps' FERRETDB_WORKAROUNDS (docs/decisions): on, they stay correct on FerretDB and cost extra round trips on
    * MongoDB. Off with the operator's MongoDB; on by default in external mode, where the server may be either.
    */
@@ -609,6 +614,7 @@ export function parsePlatformConfig(
     // The Kubernetes provider's own default for a Deployment; a new regional cluster's first rollout fits in it.
     rolloutTimeoutSeconds: r.integer("rolloutTimeoutSeconds", 600, 30, 3600),
     mongodbMode,
+    mongodbNamespace: r.matching("mongodbNamespace", /^[a-z][a-z0-9-]{0,62}$/, "a namespace name", "mongodb"),
     ferretdbWorkarounds: r.boolean("ferretdbWorkarounds", mongodbMode === "external"),
     mongodbEgressCidrs: r.cidrArray("mongodbEgressCidrs"),
     mongodbMembers: r.integer("mongodbMembers", 3, 1, 7),
@@ -654,6 +660,13 @@ export function parsePlatformConfig(
       `mongodbMembers: ${config.mongodbMembers} members cannot elect a primary after losing half; use an odd number`,
     );
   }
+  if (
+    config.mongodbMode === "operator" &&
+    [config.namespace, config.metrics.namespace].includes(config.mongodbNamespace)
+  )
+    r.errors.push(
+      "mongodbNamespace: must differ from namespace and metricsNamespace (the operator's Role may read every Secret in its namespace)",
+    );
   if (config.mongodbMode === "external") {
     for (const entry of catalogue) {
       if (config.secrets.mongodbUris[entry.name] === undefined)

@@ -20,13 +20,11 @@ import {
 import { MongoBackup } from "./components/backup.js";
 import { Gateway, type GatewayTls } from "./components/gateway.js";
 import { MetricsStack, REQUEST_RATE_METRIC } from "./components/metrics.js";
-import { MongoDb, MONGODB_PORT } from "./components/mongodb.js";
+import { CONNECTION_STRING_KEY, connectionSecretName, MongoDb, MONGODB_PORT } from "./components/mongodb.js";
 import { PlatformNamespace } from "./components/namespace.js";
 import { Workload, type Peer, type SecretKeyRef } from "./components/workload.js";
 import { zoneAntiAffinity, type ClusterInputs } from "./cluster-inputs.js";
 import { isGkeGatewayClass, type PlatformConfig, type ServiceSettings } from "./config.js";
-/** Key of the connection string in the operator's per-user Secrets; the external-mode Secrets use the same. */
-const URI_KEY = "connectionString.standard";
 
 /** What the stack exports. */
 export interface PlatformOutputs {
@@ -164,6 +162,7 @@ export function createPlatform(
     const observability: ObservabilityOptions = {
       namespace: cfg.namespace,
       mongoStatefulSet: MONGODB_NAME,
+      mongoNamespace: cfg.mongodbNamespace,
       rateWindow: cfg.metrics.rateWindow,
       forScale: cfg.metrics.alertForPercent / 100,
     };
@@ -172,6 +171,7 @@ export function createPlatform(
       {
         namespace: cfg.metrics.namespace,
         servicesNamespace: cfg.namespace,
+        databaseNamespace: cfg.mongodbMode === "operator" ? cfg.mongodbNamespace : undefined,
         services: catalogue.map((entry) => ({ name: entry.name, metricsPort: entry.metricsPort })),
         images: cfg.metrics.images,
         imagePullPolicy: cfg.imagePullPolicy,
@@ -390,25 +390,32 @@ function createDatabase(
           new k8s.core.v1.Secret(
             `${user}-mongodb`,
             {
-              metadata: { name: `${user}-mongodb`, namespace },
+              metadata: { name: connectionSecretName(user), namespace },
               type: "Opaque",
-              stringData: { [URI_KEY]: pulumi.secret(uri) },
+              stringData: { [CONNECTION_STRING_KEY]: pulumi.secret(uri) },
             },
             { provider },
           ),
       );
     return {
-      uri: (user) => ({ secretName: `${user}-mongodb`, key: URI_KEY }),
+      uri: (user) => ({ secretName: connectionSecretName(user), key: CONNECTION_STRING_KEY }),
       peers: cfg.mongodbEgressCidrs.map((cidr) => ({ cidr, port: MONGODB_PORT })),
       dependsOn: secrets,
     };
   }
   const passwords = cluster.mongodbPasswords;
   if (passwords === undefined) throw new Error("operator mode without MongoDB passwords");
+  // A namespace of its own: the operator's Role reads every Secret of the namespace it runs in.
+  const mongoNs = new PlatformNamespace(
+    "mongodb-namespace",
+    { name: cfg.mongodbNamespace, protect: cfg.protectResources },
+    { providers: { kubernetes: provider } },
+  );
   const mongo = new MongoDb(
     MONGODB_NAME,
     {
-      namespace,
+      namespace: mongoNs.name,
+      clientNamespace: namespace,
       chartVersion: cfg.mongodbOperatorChartVersion,
       members: cfg.mongodbMembers,
       version: cfg.mongodbVersion,
@@ -434,8 +441,8 @@ function createDatabase(
     { providers: { kubernetes: provider } },
   );
   return {
-    uri: (user) => ({ secretName: mongo.connectionSecretName(user), key: URI_KEY }),
-    peers: [{ app: mongo.podApp, port: MONGODB_PORT }],
+    uri: (user) => ({ secretName: connectionSecretName(user), key: CONNECTION_STRING_KEY }),
+    peers: [{ app: mongo.podApp, port: MONGODB_PORT, namespace: mongoNs.name }],
     dependsOn: [mongo],
   };
 }

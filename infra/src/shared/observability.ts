@@ -15,6 +15,8 @@ export interface ObservabilityOptions {
   namespace: string;
   /** StatefulSet of the MongoDB replica set. */
   mongoStatefulSet: string;
+  /** The replica set's namespace (the operator's own, not the services'). */
+  mongoNamespace: string;
   /** PromQL range of every rate() in panels and rules; default "5m". */
   rateWindow?: string;
   /** Error ratio (0-1) that pages; default 0.05. */
@@ -71,7 +73,7 @@ function settings(o: ObservabilityOptions) {
 function queries(o: ObservabilityOptions) {
   const { rateWindow: w } = settings(o);
   const ns = `namespace="${o.namespace}"`;
-  const mongo = `${ns},statefulset="${o.mongoStatefulSet}"`;
+  const mongo = `namespace="${o.mongoNamespace}",statefulset="${o.mongoStatefulSet}"`;
   const requests = (extra = "") => `rate(http_requests_total{${ns}${extra}}[${w}])`;
   const quantile = (q: number) =>
     `histogram_quantile(${q}, sum by (job, le) (rate(http_request_duration_seconds_bucket{${ns}}[${w}])))`;

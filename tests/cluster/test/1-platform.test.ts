@@ -97,15 +97,47 @@ describe("the platform layer on the local cluster, deployed by the real Pulumi e
       timeoutMs: 300_000,
     });
     expect(render.status, render.output).toBe(0);
-    // The dev stack's objects, moved into a namespace of their own (the local stack lives in "platform").
-    const namespace = "gke-dry-run";
-    const docs = parseAllDocuments(
+    // The dev stack's objects, each namespace of the render (the services', MongoDB's) moved to a
+    // `gke-dry-run-<name>` of its own (the local stack lives in "platform"), so objects keep their relative places.
+    type Doc = {
+      kind?: string;
+      metadata?: { name?: string; namespace?: string };
+      spec?: unknown;
+      subjects?: { namespace?: string }[];
+    };
+    const rendered = parseAllDocuments(
       readFileSync(join(repoRoot, "infra/.rendered/dev/platform/kubernetes.yaml"), "utf8"),
     )
-      .map((d) => d.toJS() as { kind?: string; metadata?: { namespace?: string } } | null)
-      .filter((d) => d !== null && d.kind !== "Namespace");
-    for (const d of docs) if (d?.metadata?.namespace) d.metadata.namespace = namespace;
-    const kinds = new Set(docs.map((d) => d?.kind));
+      .map((d) => d.toJS() as Doc | null)
+      .filter((d): d is Doc => d !== null);
+    const moved = new Map(
+      rendered.flatMap((d) =>
+        d.kind === "Namespace" && d.metadata?.name
+          ? [[d.metadata.name, `gke-dry-run-${d.metadata.name}`] as const]
+          : [],
+      ),
+    );
+    expect([...moved.keys()].sort()).toEqual(["mongodb", "platform"]);
+    const move = (ns: string) => moved.get(ns) ?? ns;
+    // Cross-namespace references by name: NetworkPolicy namespaceSelectors on kubernetes.io/metadata.name and
+    // RBAC subjects.
+    const retarget = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(retarget);
+      else if (value !== null && typeof value === "object") {
+        const o = value as Record<string, unknown>;
+        const name = o["kubernetes.io/metadata.name"];
+        if (typeof name === "string") o["kubernetes.io/metadata.name"] = move(name);
+        Object.values(o).forEach(retarget);
+      }
+    };
+    const docs = rendered.filter((d) => d.kind !== "Namespace");
+    for (const d of docs) {
+      if (d.metadata?.namespace) d.metadata.namespace = move(d.metadata.namespace);
+      for (const subject of d.subjects ?? [])
+        if (subject.namespace) subject.namespace = move(subject.namespace);
+      retarget(d.spec);
+    }
+    const kinds = new Set(docs.map((d) => d.kind));
     for (const kind of [
       "GCPBackendPolicy",
       "HealthCheckPolicy",
@@ -117,9 +149,11 @@ describe("the platform layer on the local cluster, deployed by the real Pulumi e
       expect(kinds, kind).toContain(kind);
     // The traffic-based metric of app-a's HPA is GKE-only: the API server must accept it as an Object metric.
     expect(JSON.stringify(docs)).toContain("autoscaling.googleapis.com|gclb-capacity-fullness");
-    kubectl(["create", "namespace", namespace]);
     try {
-      kubectl(["label", "namespace", namespace, "pod-security.kubernetes.io/enforce=restricted"]);
+      for (const namespace of moved.values()) {
+        kubectl(["create", "namespace", namespace]);
+        kubectl(["label", "namespace", namespace, "pod-security.kubernetes.io/enforce=restricted"]);
+      }
       const dryRun = kubectl(["apply", "--dry-run=server", "--server-side", "-f", "-"], {
         allowFailure: true,
         input: docs.map((d) => JSON.stringify(d)).join("\n"),
@@ -127,7 +161,10 @@ describe("the platform layer on the local cluster, deployed by the real Pulumi e
       expect(dryRun.status, dryRun.output).toBe(0);
       expect(dryRun.stdout.match(/serverside-applied \(server dry run\)/g)?.length).toBe(docs.length);
     } finally {
-      kubectl(["delete", "namespace", namespace, "--wait=false"], { allowFailure: true });
+      for (const namespace of moved.values())
+        kubectl(["delete", "namespace", namespace, "--wait=false", "--ignore-not-found"], {
+          allowFailure: true,
+        });
     }
   });
 });

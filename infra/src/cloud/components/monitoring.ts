@@ -8,6 +8,8 @@ export interface MonitoringArgs {
   namespace: string;
   /** StatefulSet the operator creates for the replica set (same name as the MongoDBCommunity). */
   mongoStatefulSet: string;
+  /** The replica set's namespace (the platform layer's mongodbNamespace). */
+  mongoNamespace: string;
   /** Where alerts go; empty = alerts only show in the console. */
   alertEmail?: string;
   /** Error ratio (0-1) over 5 minutes that pages. */
@@ -34,6 +36,7 @@ export class Monitoring extends pulumi.ComponentResource {
     const options = {
       namespace: args.namespace,
       mongoStatefulSet: args.mongoStatefulSet,
+      mongoNamespace: args.mongoNamespace,
       errorRatioThreshold: errorRatio,
       latencyP95Seconds: args.latencyP95Seconds,
     };

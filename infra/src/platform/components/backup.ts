@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CRON } from "../../shared/config-reader.js";
 import { MONGODB_PORT } from "./mongodb.js";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security.js";
+import { policyPeer, type Peer } from "./workload.js";
 
 /** GKE metadata server addresses (Workload Identity token exchange) as seen from pods on Dataplane V2. */
 const METADATA_SERVER = [
@@ -57,10 +58,10 @@ const UPLOAD_SCRIPT = `exec gcloud storage cp ${DUMP_FILE} "gs://$BUCKET/mongodb
 /** Arguments for {@link MongoBackup}. */
 export interface MongoBackupArgs {
   namespace: pulumi.Input<string>;
-  /** Secret with `connectionString.standard` for a user holding the `backup` role. */
+  /** Secret in `namespace` with `connectionString.standard` for a user holding the `backup` role. */
   connectionSecretName: pulumi.Input<string>;
-  /** Where mongodump connects: the operator's member pods, or external CIDRs. */
-  mongoPeers: readonly ({ app: string } | { cidr: string })[];
+  /** Where mongodump connects: the operator's member pods (in their namespace), or external CIDRs. */
+  mongoPeers: readonly Peer[];
   /** Cloud Storage bucket the dump is uploaded to (cloud layer). */
   bucket: string;
   /** Google service account to act as through Workload Identity; undefined = no annotation. */
@@ -218,9 +219,7 @@ export class MongoBackup extends pulumi.ComponentResource {
           policyTypes: ["Ingress", "Egress"],
           egress: [
             {
-              to: args.mongoPeers.map((p) =>
-                "app" in p ? { podSelector: { matchLabels: { app: p.app } } } : { ipBlock: { cidr: p.cidr } },
-              ),
+              to: args.mongoPeers.map(policyPeer),
               ports: [{ protocol: "TCP", port: MONGODB_PORT }],
             },
             ...METADATA_SERVER.map((m) => ({

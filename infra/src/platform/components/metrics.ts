@@ -27,6 +27,8 @@ export interface MetricsStackArgs {
   namespace: string;
   /** The services' namespace, whose metrics ports are scraped and whose objects kube-state-metrics reports. */
   servicesNamespace: string;
+  /** The operator's MongoDB namespace, whose StatefulSet kube-state-metrics also reports; undefined = none. */
+  databaseNamespace?: string;
   /** The services scraped: each one's pods carry `app: <name>` and a container port named `metrics`. */
   services: readonly { name: string; metricsPort: number }[];
   images: MetricsImages;
@@ -438,7 +440,7 @@ export class MetricsStack extends pulumi.ComponentResource {
         `--port=${KSM_PORT}`,
         "--telemetry-port=8081",
         "--resources=deployments,horizontalpodautoscalers,pods,statefulsets",
-        `--namespaces=${args.servicesNamespace}`,
+        `--namespaces=${[args.servicesNamespace, ...(args.databaseNamespace ? [args.databaseNamespace] : [])].join(",")}`,
       ],
       port: KSM_PORT,
       cpu: "20m",

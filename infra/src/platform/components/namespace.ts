@@ -10,8 +10,8 @@ export interface PlatformNamespaceArgs {
 }
 
 /**
- * The namespace for the services, the MongoDB operator and the replica set, with Pod Security Admission labels,
- * a default-deny NetworkPolicy (ingress and egress) and DNS egress to kube-dns. Every other allowed flow is
+ * A namespace of the platform (the services' one; the MongoDB operator's and replica set's own), with Pod Security
+ * Admission labels, a default-deny NetworkPolicy (ingress and egress) and DNS egress to kube-dns. Every other allowed flow is
  * declared next to the workload it belongs to.
  */
 export class PlatformNamespace extends pulumi.ComponentResource {
@@ -29,8 +29,9 @@ export class PlatformNamespace extends pulumi.ComponentResource {
       {
         metadata: {
           name: args.name,
-          // Every pod here meets "restricted": the services and the backup job by their own spec, the operator
-          // by its chart values, the MongoDB members through the MongoDBCommunity statefulSet override.
+          // Every pod meets "restricted": in the services' namespace the services and the backup job by their own
+          // spec; in MongoDB's the operator by its chart values, the members through the MongoDBCommunity
+          // statefulSet override (components/mongodb.ts).
           labels: {
             "pod-security.kubernetes.io/enforce": "restricted",
             "pod-security.kubernetes.io/enforce-version": "latest",

@@ -6,10 +6,20 @@ import { hpaSpec, type AutoscalingPolicy } from "./autoscaling.js";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security.js";
 
 /**
- * A peer in the NetworkPolicy graph: pods in the same namespace selected by their `app` label, or an address
- * range outside the cluster (an external database).
+ * A peer in the NetworkPolicy graph: pods selected by their `app` label, in the same namespace or in `namespace`
+ * (the operator's MongoDB), or an address range outside the cluster (an external database).
  */
-export type Peer = { app: string; port: number } | { cidr: string; port: number };
+export type Peer =
+  { app: string; port: number; namespace?: pulumi.Input<string> } | { cidr: string; port: number };
+
+/** The NetworkPolicy peer (`to`/`from` entry) for {@link Peer}. */
+export function policyPeer(peer: Peer): Record<string, unknown> {
+  if ("cidr" in peer) return { ipBlock: { cidr: peer.cidr } };
+  const pods = { podSelector: { matchLabels: { app: peer.app } } };
+  return peer.namespace === undefined
+    ? pods
+    : { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": peer.namespace } }, ...pods };
+}
 
 /** A value taken from a key of a Secret in the workload's namespace. */
 export interface SecretKeyRef {
@@ -274,11 +284,7 @@ export class Workload extends pulumi.ComponentResource {
               : []),
           ],
           egress: args.egressTo.map((peer) => ({
-            to: [
-              "app" in peer
-                ? { podSelector: { matchLabels: { app: peer.app } } }
-                : { ipBlock: { cidr: peer.cidr } },
-            ],
+            to: [policyPeer(peer)],
             ports: [{ protocol: "TCP", port: peer.port }],
           })),
         },
