@@ -30,7 +30,9 @@ CATALOGUE=${CATALOGUE:-$SCRIPTS_DIR/../../packages/contract/src/services.json}
 mapfile -t DEPLOYED_APPS < <(jq -r '.services[].name' "$CATALOGUE")
 PLATFORM_DIR=${PLATFORM_DIR:-infra/platform}
 CLOUD_DIR=${CLOUD_DIR:-infra/cloud}
-ROLLOUT_TIMEOUT=${ROLLOUT_TIMEOUT:-10m}
+# ROLLOUT_TIMEOUT (a kubectl duration) overrides how long wait_for_rollouts waits; by default the stack's own
+# rolloutTimeoutSeconds, the bound Pulumi's await has too (see rollout_timeout).
+ROLLOUT_TIMEOUT=${ROLLOUT_TIMEOUT:-}
 # Characters of an image reference (registry/path/name[:tag][@sha256:...]); nothing else reaches the YAML file,
 # where the reference is written unquoted.
 IMAGE_REF_PATTERN='^[A-Za-z0-9][A-Za-z0-9._:/@-]*$'
@@ -108,9 +110,24 @@ apply_images() {
     { log "stack reports $deployed, expected $images"; return 1; }
 }
 
-# Belt and braces on top of Pulumi's own await: every app's Deployment has finished rolling out.
+# The stack's rolloutTimeoutSeconds (the platform layer's default, 600, when the stack file does not set it), as a
+# kubectl duration: the belt-and-braces wait below never outlasts the bound the stack sets for a rollout.
+rollout_timeout() {
+  if [ -n "$ROLLOUT_TIMEOUT" ]; then
+    echo "$ROLLOUT_TIMEOUT"
+    return
+  fi
+  local seconds
+  seconds=$(pulumi --cwd "$PLATFORM_DIR" config get rolloutTimeoutSeconds --stack "$STACK" 2>/dev/null) || seconds=600
+  [[ $seconds =~ ^[0-9]+$ ]] || seconds=600
+  echo "${seconds}s"
+}
+
+# Belt and braces on top of Pulumi's own await: every app's Deployment has finished rolling out, within the
+# stack's rollout timeout (a never-ready version fails the deploy after that long, not after kubectl's default).
 wait_for_rollouts() {
-  local kubeconfig namespace entry
+  local kubeconfig namespace entry timeout
+  timeout=$(rollout_timeout)
   kubeconfig=$(mktemp)
   # shellcheck disable=SC2064 # expand now: the temp file name is fixed
   trap "rm -f '$kubeconfig'" RETURN
@@ -119,6 +136,6 @@ wait_for_rollouts() {
   for entry in "${DEPLOYED_APPS[@]}"; do
     log "waiting for $entry in $namespace"
     kubectl --kubeconfig "$kubeconfig" --namespace "$namespace" rollout status deployment \
-      --selector "app.kubernetes.io/name=$entry" --timeout "$ROLLOUT_TIMEOUT" >&2
+      --selector "app.kubernetes.io/name=$entry" --timeout "$timeout" >&2
   done
 }

@@ -48,6 +48,32 @@ describe("deploy.sh, rollback.sh and record-images.sh against fake pulumi and ku
     });
   });
 
+  it("when the stack sets rolloutTimeoutSeconds, then deploy.sh waits for each rollout no longer than that (the platform's 600 s when unset)", () => {
+    const waits = (stack: ReturnType<typeof createFakeStack>) =>
+      stack
+        .calls()
+        .filter((c) => c.startsWith("kubectl") && c.includes("rollout status"))
+        .map((c) => c.match(/--timeout (\S+)/)?.[1]);
+    const deploy = (stack: ReturnType<typeof createFakeStack>) =>
+      stack.run(".github/scripts/deploy.sh", [
+        STACK,
+        imagesDir(stack, { "app-a": digest("c") }),
+        path.join(stack.state, "previous.json"),
+      ]);
+
+    const unset = createFakeStack(running);
+    expect(deploy(unset).status).toBe(0);
+    expect(waits(unset)).toEqual(["600s", "600s"]);
+
+    const short = createFakeStack(running);
+    appendFileSync(
+      path.join(short.checkout, `infra/platform/Pulumi.${STACK}.yaml`),
+      '  gke-platform:rolloutTimeoutSeconds: "45"\n',
+    );
+    expect(deploy(short).status).toBe(0);
+    expect(waits(short)).toEqual(["45s", "45s"]);
+  });
+
   it("when a service has never been released (a new repository's first pushes), then deploy.sh changes nothing, says which, and reports skipped", () => {
     const stack = createFakeStack({});
     const result = stack.run(".github/scripts/deploy.sh", [
