@@ -9,6 +9,7 @@
 #            PULUMI_* variables of the local stack: eval "$(pnpm -s cluster env)"
 #   dashboard  the URL of the platform's dashboard (vmui of the in-cluster metrics store), reachable from this host
 #   status   what runs
+#   steps    the steps of `up` and `down`, each with the processes it runs and the host state it changes
 #   down     stop everything; no process, mount, bridge, iptables chain, netns or cgroup stays behind
 #            (`down --purge` also deletes the cluster's state: etcd data, PKI, Pulumi state)
 #   pulumi   the Pulumi CLI on the local stack of infra/platform (`pnpm cluster pulumi preview --diff`)
@@ -38,9 +39,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib/platform.sh"
 # shellcheck source=lib/teardown.sh
 . "$here/lib/teardown.sh"
-
-daemons=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd dockerd kubelet kube-proxy
-  traefik metrics-server kube-router postgres ferretdb)
+# shellcheck source=lib/steps.sh
+. "$here/lib/steps.sh"
 
 preflight() {
   [ "$(id -u)" -eq 0 ] || die "the local cluster needs root (it runs containerd, the kubelet and iptables): sudo pnpm cluster up"
@@ -65,45 +65,10 @@ preflight() {
 
 cmd_up() {
   preflight
-  local started=$SECONDS
+  up_started=$SECONDS
   mkdir -p "$state_dir" "$run_dir" "$log_dir"
-  ensure_pki
-  ensure_network
-  start_etcd
-  start_apiserver
-  start_controllers
-  pause_image=$(scratch_ref pause pause)
-  start_containerd
-  start_dockerd
-  scratch_image pause pause >/dev/null
-  start_kubelet
-  start_kube_proxy
-  install_crds
-  apply_system "$(scratch_image coredns coredns)"
-  start_traefik
-  start_metrics_server
-  start_kube_router
-  start_postgres
-  start_ferretdb
-  wait_for_addons
-  log "cluster ready in $((SECONDS - started)) s; building the app images"
-  local base images="{}" name ref
-  base=$(base_image)
-  # One image per service of the catalogue (packages/contract/src/services.json).
-  for name in $(catalogue_services); do
-    ref=$(app_image "$name" "$base")
-    images=$(IMAGES=$images NAME=$name REF=$ref \
-      node -p 'JSON.stringify({ ...JSON.parse(process.env.IMAGES), [process.env.NAME]: process.env.REF })')
-  done
-  # The in-cluster metrics stack's images, from the binaries of the tools cache (the platform layer deploys them).
-  local metrics_images
-  metrics_images=$(printf '{"victoriaMetrics":"%s","vmalert":"%s","kubeStateMetrics":"%s","prometheusAdapter":"%s"}' \
-    "$(scratch_image victoria-metrics victoria-metrics)" "$(scratch_image vmalert vmalert)" \
-    "$(scratch_image kube-state-metrics kube-state-metrics)" "$(scratch_image prometheus-adapter prometheus-adapter)")
-  pulumi_env
-  configure_stack "$images" "$metrics_images"
-  deploy_platform
-  log "up in $((SECONDS - started)) s"
+  run_steps_up
+  log "up in $((SECONDS - up_started)) s"
   cat <<TXT
 
 The platform runs on the local cluster. The Gateway:
@@ -133,7 +98,7 @@ cmd_env() {
 
 cmd_status() {
   local name pid
-  for name in "${daemons[@]}"; do
+  for name in $(step_processes); do
     if pid=$(pid_of "$name"); then
       printf '%-24s running (pid %s)\n' "$name" "$pid"
     else
@@ -151,6 +116,7 @@ case ${1:-} in
   env) cmd_env ;;
   dashboard) echo "$(metrics_url)/vmui/#/dashboards" ;;
   status) cmd_status ;;
+  steps) print_steps ;;
   down) cmd_down "${2:-}" ;;
   image)
     [ -n "${2:-}" ] || die "usage: cluster.sh image <app> [version [--never-ready]]"

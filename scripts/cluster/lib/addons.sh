@@ -24,6 +24,9 @@ apply_system() {
     kubectl_admin apply --server-side --force-conflicts -f - >/dev/null
 }
 
+# Step dns: CoreDNS (and the system objects of manifests/system.yaml) from the binary of the tools cache.
+start_dns() { apply_system "$(scratch_image coredns coredns)"; }
+
 start_traefik() {
   is_running traefik && return 0 # its file provider watches the file written below
   # A request whose connection to the chosen pod fails before anything was sent (a pod that just died, whose

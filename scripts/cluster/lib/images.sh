@@ -137,3 +137,23 @@ DOCKERFILE
   import_image "$ref"
   echo "$ref"
 }
+
+# Step pause: the sandbox image containerd's configuration names (scratch_ref), built once dockerd runs.
+import_pause_image() { scratch_image pause pause >/dev/null; }
+
+# Step images: one image per service of the catalogue (packages/contract/src/services.json), and the in-cluster
+# metrics stack's images from the binaries of the tools cache; the platform step's inputs.
+build_images() {
+  log "cluster ready in $((SECONDS - ${up_started:-0})) s; building the app images"
+  local base name ref
+  app_images="{}"
+  base=$(base_image)
+  for name in $(catalogue_services); do
+    ref=$(app_image "$name" "$base")
+    app_images=$(IMAGES=$app_images NAME=$name REF=$ref \
+      node -p 'JSON.stringify({ ...JSON.parse(process.env.IMAGES), [process.env.NAME]: process.env.REF })')
+  done
+  metrics_images=$(printf '{"victoriaMetrics":"%s","vmalert":"%s","kubeStateMetrics":"%s","prometheusAdapter":"%s"}' \
+    "$(scratch_image victoria-metrics victoria-metrics)" "$(scratch_image vmalert vmalert)" \
+    "$(scratch_image kube-state-metrics kube-state-metrics)" "$(scratch_image prometheus-adapter prometheus-adapter)")
+}

@@ -23,6 +23,9 @@ ensure_network() {
 }
 
 write_containerd_config() {
+  local pause_image
+  # The pause image is built (step pause) once dockerd runs; containerd needs only its reference.
+  pause_image=$(scratch_ref pause pause)
   mkdir -p "$state_dir/containerd" "$state_dir/cni" "$run_dir/containerd"
   cat >"$state_dir/containerd/config.toml" <<TOML
 version = 2

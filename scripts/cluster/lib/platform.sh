@@ -92,3 +92,10 @@ deploy_platform() {
   log "pulumi up (stack $stack, platform layer)"
   pulumi_stack up --yes --skip-preview --suppress-progress --diff=false >&2
 }
+
+# Step platform: the local stack's configuration (the images step's references), then `pulumi up`.
+deploy_platform_stack() {
+  pulumi_env
+  configure_stack "$app_images" "$metrics_images"
+  deploy_platform
+}
