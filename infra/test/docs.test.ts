@@ -103,6 +103,57 @@ describe("infra/README.md", () => {
     }
   });
 
+  it.each([
+    ["cloud", "gke-cloud", ["dev", "prod"]],
+    ["platform", "gke-platform", ["dev", "prod", "local.example"]],
+  ] as const)(
+    "when the %s config reference shows a stack's value, then it is the value in that Pulumi.<stack>.yaml",
+    (layer, project, stacks) => {
+      const section = readme.slice(readme.indexOf(`### ${layer} (\`${project}\`)`));
+      const table = section.slice(section.indexOf("\n| key ")).split("\n\n")[0]!;
+      const header = table
+        .split("\n")[1]!
+        .split("|")
+        .map((c) => c.trim());
+      const rows = table
+        .split("\n")
+        .filter((l) => l.startsWith("| `"))
+        .map((l) => l.split(/(?<!\\)\|/).map((c) => c.trim()));
+      for (const stack of stacks) {
+        const column = header.indexOf(stack);
+        expect(column, stack).toBeGreaterThan(0);
+        const config = (
+          parse(readFileSync(path.join(infraDir, layer, `Pulumi.${stack}.yaml`), "utf8")) as {
+            config: Record<string, unknown>;
+          }
+        ).config;
+        for (const cells of rows) {
+          const key = cells[1]!.replaceAll("`", "");
+          const value = config[`${project}:${key}`];
+          const shown = cells[column]!;
+          if (key === "services" && value !== undefined) {
+            // A summary: each service's replica range as the stack sets it.
+            for (const [name, s] of Object.entries(value as Record<string, Record<string, number>>))
+              expect(shown, `${stack} ${name}`).toMatch(
+                new RegExp(
+                  `\\b(${String(s.minReplicas)}–${String(s.maxReplicas)}\\b|minReplicas ${String(s.minReplicas)}, maxReplicas ${String(s.maxReplicas)}\\b)`,
+                ),
+              );
+            continue;
+          }
+          // Scalars as YAML writes them, arrays as JSON with a space after each comma.
+          const expected =
+            value === undefined
+              ? ""
+              : typeof value === "string" || typeof value === "number" || typeof value === "boolean"
+                ? String(value)
+                : JSON.stringify(value).replaceAll(",", ", ");
+          expect(shown, `${layer} ${key} (${stack})`).toBe(expected);
+        }
+      }
+    },
+  );
+
   it("when the commands use the scripts, then the scripts exist", () => {
     for (const script of ["up.sh", "init-secrets.sh"])
       expect(readFileSync(path.join(infraDir, "scripts", script), "utf8")).toMatch(/^#!\/usr\/bin\/env bash/);
