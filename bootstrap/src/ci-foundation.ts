@@ -407,9 +407,6 @@ export class CiFoundation extends pulumi.ComponentResource {
         GCP_IMAGES_SERVICE_ACCOUNT: images,
         GCP_REGION: args.region,
         PULUMI_BACKEND_URL: `gs://${bucket}`,
-        ARTIFACT_REGISTRIES: args.stacks
-          .map((t) => `${args.region}-docker.pkg.dev/${t.project}/${args.registryRepositoryId}`)
-          .join(" "),
         DEPLOY_STACKS: deployStacks(args),
       }));
     /** Stack -> value, from an output of each stack's resources. */
