@@ -407,9 +407,7 @@ export class CiFoundation extends pulumi.ComponentResource {
         GCP_IMAGES_SERVICE_ACCOUNT: images,
         GCP_REGION: args.region,
         PULUMI_BACKEND_URL: `gs://${bucket}`,
-        ARTIFACT_REGISTRIES: args.stacks
-          .map((t) => `${args.region}-docker.pkg.dev/${t.project}/${args.registryRepositoryId}`)
-          .join(" "),
+        DEPLOY_STACKS: deployStacks(args),
       }));
     /** Stack -> value, from an output of each stack's resources. */
     const byStack = <T>(
@@ -442,6 +440,25 @@ export class CiFoundation extends pulumi.ComponentResource {
       serviceAccounts: this.serviceAccounts,
     });
   }
+}
+
+/**
+ * What the workflows know of the infra stacks, in one repository variable: the stacks in promotion order (a
+ * release deploys each only after the ones before it succeeded), the GitHub environment that deploys each, whether
+ * that environment waits for a reviewer (then pull requests do not preview it), and the images repository its cloud
+ * layer creates. The workflows name no stack and no environment: adding a stack is an entry in `stacks`.
+ */
+export function deployStacks(
+  args: Pick<BootstrapConfig, "stacks" | "region" | "registryRepositoryId">,
+): string {
+  return JSON.stringify(
+    args.stacks.map((t) => ({
+      stack: t.stack,
+      environment: t.environment,
+      approval: t.approval,
+      registry: `${args.region}-docker.pkg.dev/${t.project}/${args.registryRepositoryId}`,
+    })),
+  );
 }
 
 /** `gh variable set` commands that copy the repository and environment variables into GitHub. */

@@ -31,7 +31,11 @@ export interface BootstrapConfig {
   readonly githubRepositoryId: string;
   /** GitHub's numeric ID of the repository's owner (user or organisation). */
   readonly githubOwnerId: string;
-  /** The infra stacks, each with its project and GitHub environment. */
+  /**
+   * The infra stacks in promotion order, each with its project and GitHub environment. The workflows read them
+   * from the repository variable `DEPLOY_STACKS` (`deployStacks` in ci-foundation.ts), so this list is the one place stacks and
+   * environments are named.
+   */
   readonly stacks: readonly DeployTarget[];
   /** Artifact Registry repository ID that infra/cloud creates in each target project. */
   readonly registryRepositoryId: string;

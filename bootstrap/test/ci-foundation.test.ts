@@ -191,9 +191,24 @@ describe("CI foundation (bootstrap)", () => {
       GCP_IMAGES_SERVICE_ACCOUNT: email("github-images"),
       GCP_REGION: "europe-west1",
       PULUMI_BACKEND_URL: "gs://ci-bootstrap-1-pulumi-state",
-      ARTIFACT_REGISTRIES:
-        "europe-west1-docker.pkg.dev/platform-dev-1/platform europe-west1-docker.pkg.dev/platform-prod-1/platform",
+      DEPLOY_STACKS: expect.any(String) as string,
     });
+    // The stacks in promotion order, each with its environment, approval and images repository: what the
+    // workflows read instead of naming any stack or environment themselves.
+    expect(JSON.parse(variables.DEPLOY_STACKS!)).toEqual([
+      {
+        stack: "dev",
+        environment: "staging",
+        approval: false,
+        registry: "europe-west1-docker.pkg.dev/platform-dev-1/platform",
+      },
+      {
+        stack: "prod",
+        environment: "production",
+        approval: true,
+        registry: "europe-west1-docker.pkg.dev/platform-prod-1/platform",
+      },
+    ]);
     expect(environments).toEqual({
       staging: { GCP_DEPLOYER_SERVICE_ACCOUNT: email("github-deploy-dev") },
       production: { GCP_DEPLOYER_SERVICE_ACCOUNT: email("github-deploy-prod") },

@@ -4,9 +4,11 @@ import { repoPath, repoRoot } from "./paths.js";
 
 /** The parts of a GitHub Actions step that the invariants look at. */
 export interface Step {
+  readonly id?: string;
   readonly uses?: string;
   readonly run?: string;
   readonly with?: Record<string, unknown>;
+  readonly env?: Record<string, string>;
 }
 
 /** The parts of a job that the invariants look at. A job with `uses` calls a reusable workflow. */
@@ -15,7 +17,14 @@ export interface Job {
   readonly permissions?: Record<string, string> | string;
   readonly concurrency?: unknown;
   readonly environment?: unknown;
-  readonly strategy?: { matrix?: Record<string, unknown> };
+  readonly needs?: string | string[];
+  readonly if?: string;
+  readonly outputs?: Record<string, string>;
+  readonly strategy?: {
+    matrix?: Record<string, unknown> | string;
+    "max-parallel"?: number;
+    "fail-fast"?: boolean;
+  };
   readonly uses?: string;
   readonly with?: Record<string, unknown>;
   /** Secrets passed to a called workflow: by name, or `inherit`. */

@@ -273,6 +273,44 @@ describe(RECIPE, () => {
     expect(run.output).toContain(`infra/cloud/Pulumi.prod.yaml:secretsprovider: ${KMS}-prod`);
   });
 
+  it("when the repository settings section is run as written, then it creates one environment per stack of bootstrap's DEPLOY_STACKS, with a reviewer only where the stack needs approval", () => {
+    const define = /^bootstrap_pulumi\(\) \{.*\}$/m.exec(section(2))![0];
+    const settings = (deployStacks: { stack: string; environment: string; approval: boolean }[]) => {
+      const variables = JSON.stringify({ DEPLOY_STACKS: JSON.stringify(deployStacks) });
+      const run = runWithFakes(
+        [define, ...shBlocks(section(3)).slice(0, 1)].join("\n"),
+        {
+          pulumi: `case "$*" in
+  *"stack output --stack bootstrap repositoryVariables --json") echo '${variables}' ;;
+  *"stack output --stack bootstrap setRepositoryVariables") echo 'echo "gh variable set ..." >>"$FAKE_LOG"' ;;
+  *) echo "fake pulumi: unexpected $*" >&2; exit 2 ;;
+esac`,
+          gh: `case "$*" in
+  "api user --jq .id") echo 42 ;;
+  *"--input -"*) echo "gh $* $(cat)" >>"$FAKE_LOG" ;;
+  *) echo "gh $*" >>"$FAKE_LOG" ;;
+esac`,
+        },
+        mkdtempSync(path.join(tmpdir(), "first-deploy-settings-")),
+        { HOME: tmpdir(), REPO: "owner/repo" },
+      );
+      expect(run.status, run.output).toBe(0);
+      return run.calls
+        .filter((c) => c.startsWith("gh api -X PUT"))
+        .map((c) => {
+          const [, environment, body] = /environments\/(\S+) --input - (.*)$/.exec(c)!;
+          return [environment, (JSON.parse(body!) as { reviewers: unknown[] }).reviewers];
+        });
+    };
+    const dev = { stack: "dev", environment: "staging", approval: false };
+    const prod = { stack: "prod", environment: "production", approval: true };
+    expect(settings([dev])).toEqual([["staging", []]]);
+    expect(settings([dev, prod])).toEqual([
+      ["staging", []],
+      ["production", [{ type: "User", id: 42 }]],
+    ]);
+  });
+
   it("when the image and platform sections are run as written, then every service of the catalogue is built for amd64, pushed, and set as services.<name>.image by digest before the platform's pulumi up", () => {
     const registry = "registry.example.test/dev-project-1/platform";
     const digest = `sha256:${"a".repeat(64)}`;
