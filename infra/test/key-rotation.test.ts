@@ -72,7 +72,39 @@ describe("the platform's key set", () => {
     expect(kidsAnnotation(before)).toBe(jwkThumbprint(signing));
     expect(kidsAnnotation(during)).toBe(`${jwkThumbprint(signing)},${jwkThumbprint(next)}`);
     // The verifier's pods do not roll: they fetch the JWKS.
-    expect(during.object("Deployment", "app-a").spec.template.metadata.annotations).toBeUndefined();
+    expect(during.object("Deployment", "app-a").spec.template.metadata.annotations).toEqual(
+      before.object("Deployment", "app-a").spec.template.metadata.annotations,
+    );
+  });
+
+  it("when the key set changes, then its Secret is updated in place, not replaced (a replaced Secret with a fixed name would replace the issuer's Deployment: every pod at once)", async () => {
+    const run = await runForTest("local.example", { "gke-platform:jwtSigningKey": signing });
+    // The provider replaces a Secret whose data changes unless Secrets are mutable; the rehearsal on the local
+    // cluster (tests/cluster/rehearsals/key-rotation.test.ts) answered 503 for a minute while it did.
+    expect(run.one("pulumi:providers:kubernetes", "kubernetes").enableSecretMutable).toBe("true");
+    expect(run.object("Deployment", "app-b").spec.template.spec.containers[0].env).toContainEqual({
+      name: "JWT_SIGNING_KEYS",
+      valueFrom: { secretKeyRef: { name: "app-b-jwt", key: "JWT_SIGNING_KEYS" } },
+    });
+  });
+
+  it("when a service's connection string changes (external mode), then that service's pods roll, and no other's", async () => {
+    const uris = (a: string) =>
+      JSON.stringify({ "app-a": a, "app-b": "mongodb://db.internal:27017/auth?password=b" });
+    const digest = (run: Awaited<ReturnType<typeof runForTest>>, app: string) =>
+      (run.object("Deployment", app).spec.template.metadata.annotations ?? {})[
+        "platform.gke-platform/mongodb-uri-sha256"
+      ];
+    const before = await runForTest("local.example", {
+      "gke-platform:mongodbUris": uris("mongodb://db.internal:27017/jobs?password=old"),
+    });
+    const after = await runForTest("local.example", {
+      "gke-platform:mongodbUris": uris("mongodb://db.internal:27017/jobs?password=new"),
+    });
+    expect(digest(before, "app-a")).toMatch(/^[0-9a-f]{32}$/);
+    expect(digest(after, "app-a")).not.toBe(digest(before, "app-a"));
+    expect(digest(after, "app-b")).toBe(digest(before, "app-b"));
+    expect(JSON.stringify(after.object("Deployment", "app-a"))).not.toContain("password=new");
   });
 
   it("when a verification key is not an Ed25519 key, then the config is refused without showing it", async () => {

@@ -115,6 +115,11 @@ export function createPlatform(
   const provider = new k8s.Provider("kubernetes", {
     ...(cluster.kubeconfig === undefined ? {} : { kubeconfig: pulumi.secret(cluster.kubeconfig) }),
     enableServerSideApply: true,
+    // A Secret whose data changes is updated in place. The provider's default replaces it, and a Secret with a
+    // fixed name is deleted before its replacement, which replaces every Deployment that reads it: all of that
+    // service's pods at once (a signing-key rotation answered 503 for a minute). Pods that must see new data
+    // roll through an annotation on their template instead (the issuer's key ids).
+    enableSecretMutable: true,
   });
   const opts: pulumi.ComponentResourceOptions = { providers: { kubernetes: provider } };
   const ns = new PlatformNamespace(
@@ -202,6 +207,10 @@ export function createPlatform(
     const env = { ...settings.env, ...commonEnv(entry) };
     const secretEnv: Partial<Record<EnvName, SecretKeyRef>> = { MONGODB_URI: mongo.uri(entry.name) };
     const podAnnotations: Record<string, string> = {};
+    // Secrets are updated in place (the provider's enableSecretMutable) and a pod reads its variables at start: a
+    // changed connection string rolls the service's pods through a digest of it, which reveals nothing of it.
+    const uriDigest = mongo.uriDigest(entry.name);
+    if (uriDigest !== undefined) podAnnotations["platform.gke-platform/mongodb-uri-sha256"] = uriDigest;
     if (entry.tokens === "issuer") {
       // The signing key first (it signs), then the keys published for verification only: a rotation's next key
       // (published before it signs) or its old one (kept until the tokens it signed have expired).
@@ -364,6 +373,8 @@ export function createPlatform(
 interface Database {
   /** Where each user's connection string is (`connectionString.standard` of a Secret). */
   uri(user: string): SecretKeyRef;
+  /** A digest of the user's connection string when the stack config holds it (external mode), else undefined. */
+  uriDigest(user: string): string | undefined;
   /** NetworkPolicy egress peers for database clients. */
   peers: Peer[];
   /** What clients wait for before they start. */
@@ -399,6 +410,10 @@ function createDatabase(
       );
     return {
       uri: (user) => ({ secretName: connectionSecretName(user), key: CONNECTION_STRING_KEY }),
+      uriDigest: (user) => {
+        const uri = uris[user];
+        return uri === undefined ? undefined : createHash("sha256").update(uri).digest("hex").slice(0, 32);
+      },
       peers: cfg.mongodbEgressCidrs.map((cidr) => ({ cidr, port: MONGODB_PORT })),
       dependsOn: secrets,
     };
@@ -442,6 +457,8 @@ function createDatabase(
   );
   return {
     uri: (user) => ({ secretName: connectionSecretName(user), key: CONNECTION_STRING_KEY }),
+    // The passwords are the cloud layer's and change only with a new replica set user.
+    uriDigest: () => undefined,
     peers: [{ app: mongo.podApp, port: MONGODB_PORT, namespace: mongoNs.name }],
     dependsOn: [mongo],
   };
