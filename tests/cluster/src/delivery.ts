@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Op, RunningLoad } from "load-tools";
+import type { Op, Result, RunningLoad } from "load-tools";
 import { cluster, clusterEnv, clusterEnvLines, repoRoot } from "./cluster.js";
 import type { Run } from "./cluster.js";
 
@@ -172,4 +172,29 @@ export async function waitForRequests(load: RunningLoad, total: number, timeoutM
 /** The `X-App-Version` values (`app@version`) a load saw, with their counts. */
 export function versionsOf(seen: Record<string, number>, app: string): Record<string, number> {
   return Object.fromEntries(Object.entries(seen).filter(([key]) => key.startsWith(`${app}@`)));
+}
+
+/** Counts of the shared load between two moments: what one step (a deploy, a rollback) cost. */
+export interface Step {
+  readonly name: string;
+  readonly requests: number;
+  readonly failed: number;
+  readonly seconds: number;
+  readonly versions: Record<string, number>;
+  /** How long each script of the step took (s). */
+  scripts?: Record<string, number>;
+}
+export function stepBetween(name: string, before: Result, after: Result): Step {
+  const versions: Record<string, number> = {};
+  for (const [key, n] of Object.entries(after.versionsSeen)) {
+    const diff = n - (before.versionsSeen[key] ?? 0);
+    if (diff > 0) versions[key] = diff;
+  }
+  return {
+    name,
+    requests: after.total - before.total,
+    failed: after.failed - before.failed,
+    seconds: Math.round((after.elapsedMs - before.elapsedMs) / 100) / 10,
+    versions,
+  };
 }

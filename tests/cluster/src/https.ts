@@ -24,23 +24,29 @@ export function httpsGet(url: string, caFile: string, timeoutMs = 10_000): Promi
   });
 }
 
-/** One HTTPS request with a JSON body and answer (node:https, private CA). */
+/** One HTTPS request with a JSON body (none when undefined) and answer (node:https, private CA). */
 export function httpsJson(
   method: string,
   url: string,
   caFile: string,
   body: unknown,
   timeoutMs = 10_000,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; json: unknown }> {
   return new Promise((resolve, reject) => {
-    const payload = JSON.stringify(body);
+    const payload = body === undefined ? "" : JSON.stringify(body);
     const req = request(
       url,
       {
         method,
         ca: readFileSync(caFile),
         timeout: timeoutMs,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
+        headers: {
+          ...(body === undefined
+            ? {}
+            : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }),
+          ...headers,
+        },
       },
       (res) => {
         let text = "";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseGithubOutput, OUTPUT_NAME } from "delivery-checks/github-output";
 import { startMixedLoad } from "load-tools";
-import type { Result, RunningLoad } from "load-tools";
+import type { RunningLoad } from "load-tools";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { pulumi, repoRoot } from "../src/cluster.js";
 import {
@@ -16,11 +16,12 @@ import {
   podsOf,
   runAsync,
   STACK,
+  stepBetween,
   versionsOf,
   waitForRequests,
   waitUntil,
 } from "../src/delivery.js";
-import type { PodState } from "../src/delivery.js";
+import type { PodState, Step } from "../src/delivery.js";
 import { recordResult } from "../src/results.js";
 
 const env = inject("cluster");
@@ -39,31 +40,6 @@ const v1 = byApp(stackOutputs().images);
 const V1_VERSION = JSON.parse(readFileSync(join(repoRoot, "apps/app-a/package.json"), "utf8")) as {
   version: string;
 };
-
-/** Counts of the shared load between two moments: what one step of the delivery cost. */
-interface Step {
-  readonly name: string;
-  readonly requests: number;
-  readonly failed: number;
-  readonly seconds: number;
-  readonly versions: Record<string, number>;
-  /** How long each script of the step took (s). */
-  scripts?: Record<string, number>;
-}
-function stepBetween(name: string, before: Result, after: Result): Step {
-  const versions: Record<string, number> = {};
-  for (const [key, n] of Object.entries(after.versionsSeen)) {
-    const diff = n - (before.versionsSeen[key] ?? 0);
-    if (diff > 0) versions[key] = diff;
-  }
-  return {
-    name,
-    requests: after.total - before.total,
-    failed: after.failed - before.failed,
-    seconds: Math.round((after.elapsedMs - before.elapsedMs) / 100) / 10,
-    versions,
-  };
-}
 
 const allPods = async () => (await Promise.all(APPS.map((app) => podsOf(namespace, app)))).flat();
 const imagesRunning = async () => new Set((await allPods()).map((p) => p.image));
