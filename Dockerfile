@@ -58,7 +58,8 @@ USER 65532:65532
 # Ports come from PORT / METRICS_PORT (see the app's env.ts and the Deployment), so nothing is EXPOSEd here.
 # Exec form: node is PID 1 and receives SIGTERM itself; the app installs the handler that drains and exits 0.
 # --max-semi-space-size: V8 otherwise sizes the young generation from the memory node sees (the host's RAM, or the
-# pod's cgroup limit): 64 MiB semi-spaces on the 24 GB bench machine, about 1 MiB in a 768Mi pod. 8 MiB is measured
-# (docs/benchmarks.md "Memory"): app-a's peak RSS under the bench 334 -> 183-215 MiB for ~6% more CPU per read.
-# bench/ runs the apps with these same flags, read from this line.
-ENTRYPOINT ["/nodejs/bin/node", "--enable-source-maps", "--max-semi-space-size=8", "dist/main.js"]
+# pod's cgroup limit): 64 MiB semi-spaces on the 24 GB bench machine, about 1 MiB in a 768Mi pod. Measured
+# (docs/benchmarks.md, read path): 8 MiB brought app-a's peak RSS under the bench from 334 to 183-215 MiB, but its
+# young generation then promoted enough garbage to keep concurrent marking busy; 16 MiB reads for 0.92-0.97 of the
+# CPU of 8 MiB for at most 16 MiB more young generation. bench/ runs the apps with these same flags, read from here.
+ENTRYPOINT ["/nodejs/bin/node", "--enable-source-maps", "--max-semi-space-size=16", "dist/main.js"]

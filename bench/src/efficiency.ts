@@ -1,5 +1,5 @@
 /**
- * `pnpm --filter bench efficiency [-- --rate 400 --round-seconds 10 --rounds 4 --compare ../other/apps/app-a/dist/main.js
+ * `pnpm --filter bench efficiency [-- --rate 400 --round-seconds 10 --rounds 4 --simultaneous --compare ../other/apps/app-a/dist/main.js
  * --compare-label before --compare-node-options="--max-semi-space-size=8" --out results/NAME]` (paths relative to
  * bench/); `pnpm bench` runs it too.
  *
@@ -32,6 +32,12 @@ export interface EfficiencyOptions {
   readonly halfLoadSeconds: number;
   /** Keep-alive connections of the open-loop client (and of the closed-loop run). */
   readonly connections: number;
+  /**
+   * Load every server at the same time in each round instead of one after the other: the database and the machine
+   * then serve the sum of the rates, but a burst of load from elsewhere hits every server alike, so the paired
+   * ratios of an A/B resolve a few per cent on a shared machine where consecutive rounds differ by 10-30%.
+   */
+  readonly simultaneous?: boolean;
 }
 
 export const DEFAULT_EFFICIENCY: EfficiencyOptions = {
@@ -85,6 +91,8 @@ export interface ServerEfficiency {
   readonly rounds: readonly EfficiencyRound[];
   readonly cpuMsPerRequest: Spread;
   readonly efficiency?: Spread;
+  /** This server's CPU per request ÷ app-a's (the first non-baseline target) in the same round: an A/B's figure. */
+  readonly pairedToAppA?: Spread;
   /** Requests per second with `connections` requests always in flight. */
   readonly closedLoopRps: number;
   readonly halfLoad: { readonly rate: number; readonly p99Ms: number; readonly cpuMsPerRequest: number };
@@ -177,12 +185,15 @@ export async function measureEfficiency(
     const rounds = new Map<string, EfficiencyRound[]>(targets.map((t) => [t.name, []]));
     for (let round = 0; round < options.rounds; round++) {
       const byName = new Map<string, Omit<EfficiencyRound, "efficiency">>();
-      for (const l of roundOrder(loaded, round)) {
-        const { step, cpuMsPerRequest, systemShare, syscallsPerRequest } = await measured(
-          l,
-          options.rate,
-          options.roundSeconds,
+      const order = roundOrder(loaded, round);
+      const results = [];
+      if (options.simultaneous === true)
+        results.push(
+          ...(await Promise.all(order.map((l) => measured(l, options.rate, options.roundSeconds)))),
         );
+      else for (const l of order) results.push(await measured(l, options.rate, options.roundSeconds));
+      for (const [i, l] of order.entries()) {
+        const { step, cpuMsPerRequest, systemShare, syscallsPerRequest } = results[i]!;
         byName.set(l.target.name, {
           round: round + 1,
           cpuMsPerRequest,
@@ -231,14 +242,17 @@ export async function measureEfficiency(
       );
     }
 
+    const appARounds = rounds.get(appA.name)!;
     const servers = targets.map((t): ServerEfficiency => {
       const rs = rounds.get(t.name)!;
       const ratios = rs.flatMap((r) => (r.efficiency === undefined ? [] : [r.efficiency]));
+      const paired = rs.map((r, i) => r.cpuMsPerRequest / (appARounds[i]?.cpuMsPerRequest ?? NaN));
       return {
         name: t.name,
         rounds: rs,
         cpuMsPerRequest: spread(rs.map((r) => r.cpuMsPerRequest)),
         ...(ratios.length > 0 ? { efficiency: spread(ratios) } : {}),
+        ...(t === baseline || t === appA ? {} : { pairedToAppA: spread(paired) }),
         closedLoopRps: closedLoop.get(t.name) ?? 0,
         halfLoad: halfLoad.get(t.name)!,
         peakRssMiB: readMemory(t.pid).peakRssMiB,
@@ -257,7 +271,7 @@ const range = (s: Spread, f: (n: number) => string) => `${f(s.median)} (${f(s.mi
 export function renderEfficiencyMarkdown(r: EfficiencyResults): string {
   const o = r.options;
   return [
-    `Fixed rate ${o.rate} req/s, ${o.rounds} interleaved rounds of ${o.roundSeconds} s per server (median, min–max ` +
+    `Fixed rate ${o.rate} req/s, ${o.rounds} ${o.simultaneous === true ? "simultaneous" : "interleaved"} rounds of ${o.roundSeconds} s per server (median, min–max ` +
       `over rounds); CPU from each server's /proc/<pid>/stat. Half load: ${r.servers[0]?.halfLoad.rate ?? 0} req/s, ` +
       `half of app-a's closed-loop maximum in this run (${Math.round(r.appAClosedLoopRps)} req/s). Machine load ` +
       `average during the rounds: ${range(spread(r.servers.flatMap((s) => s.rounds.map((x) => x.loadAverage))), (n) => n.toFixed(1))}.`,
@@ -271,6 +285,11 @@ export function renderEfficiencyMarkdown(r: EfficiencyResults): string {
         `| ${spread(s.rounds.map((x) => x.syscallsPerRequest)).median.toFixed(1)} ` +
         `| ${range(spread(s.rounds.map((x) => x.p99Ms)), (n) => n.toFixed(1))} | ${s.halfLoad.p99Ms.toFixed(1)} ` +
         `| ${s.peakRssMiB.toFixed(0)} |`,
+    ),
+    ...r.servers.flatMap((s) =>
+      s.pairedToAppA
+        ? ["", `${s.name}: CPU per request ÷ app-a's in the same round, ${range(s.pairedToAppA, f3)}.`]
+        : [],
     ),
   ].join("\n");
 }
@@ -316,7 +335,8 @@ export function efficiencyLine(r: EfficiencyResults): string {
     .map(
       (s) =>
         `${s.name}: efficiency ${range(s.efficiency!, f2)} (${range(s.cpuMsPerRequest, f3)} ms CPU/req vs ` +
-        `${f3(r.servers.find((b) => !b.efficiency)?.cpuMsPerRequest.median ?? 0)} raw), peak RSS ${s.peakRssMiB.toFixed(0)} MiB`,
+        `${f3(r.servers.find((b) => !b.efficiency)?.cpuMsPerRequest.median ?? 0)} raw), peak RSS ${s.peakRssMiB.toFixed(0)} MiB` +
+        (s.pairedToAppA ? `; CPU per request ÷ app-a's, paired by round: ${range(s.pairedToAppA, f3)}` : ""),
     )
     .join("\n");
 }
@@ -329,6 +349,7 @@ if (import.meta.main) {
       "round-seconds": { type: "string", default: String(DEFAULT_EFFICIENCY.roundSeconds) },
       rounds: { type: "string", default: String(DEFAULT_EFFICIENCY.rounds) },
       connections: { type: "string", default: String(DEFAULT_EFFICIENCY.connections) },
+      simultaneous: { type: "boolean", default: false },
       compare: { type: "string" },
       "compare-label": { type: "string", default: "compare" },
       "compare-node-options": { type: "string" },
@@ -341,6 +362,7 @@ if (import.meta.main) {
     roundSeconds: Number(values["round-seconds"]),
     rounds: Number(values.rounds),
     connections: Number(values.connections),
+    simultaneous: values.simultaneous,
   };
   const compare: Compare | undefined = values.compare
     ? {

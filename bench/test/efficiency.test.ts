@@ -58,6 +58,36 @@ describe("efficiency", () => {
     expect(renderEfficiencyMarkdown(r)).toContain("| slow |");
   }, 30_000);
 
+  it("when servers are loaded simultaneously, then an A/B's paired ratio tells the cheaper build", async () => {
+    const [base, app, cheaper] = await Promise.all([burner(1), burner(4), burner(2)]);
+    children.push(base.child, app.child, cheaper.child);
+    const r = await measureEfficiency(
+      [
+        { name: "baseline", pid: base.child.pid!, url: base.url, baseline: true },
+        { name: "app-a", pid: app.child.pid!, url: app.url },
+        { name: "app-a cheaper", pid: cheaper.child.pid!, url: cheaper.url },
+      ],
+      ["a"],
+      "token",
+      {
+        rate: 60,
+        roundSeconds: 1.5,
+        rounds: 2,
+        warmupSeconds: 0.5,
+        maxSeconds: 1,
+        halfLoadSeconds: 1,
+        connections: 4,
+        simultaneous: true,
+      },
+      () => undefined,
+    );
+    const paired = r.servers.find((s) => s.name === "app-a cheaper")!.pairedToAppA!;
+    expect(paired.median).toBeGreaterThan(0.3);
+    expect(paired.median).toBeLessThan(0.75);
+    expect(r.servers.find((s) => s.name === "app-a")!.pairedToAppA).toBeUndefined();
+    expect(renderEfficiencyMarkdown(r)).toContain("simultaneous rounds");
+  }, 30_000);
+
   it("when rounds alternate, then every other round runs the servers in reverse order", () => {
     expect(roundOrder(["raw", "app"], 0)).toEqual(["raw", "app"]);
     expect(roundOrder(["raw", "app"], 1)).toEqual(["app", "raw"]);

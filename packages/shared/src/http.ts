@@ -1,7 +1,7 @@
 import { HEALTH_PATH, READINESS_PATH } from "@platform/contract";
 import { AsyncResource } from "node:async_hooks";
 import express from "express";
-import type { Express, RequestHandler } from "express";
+import type { Express, Request, RequestHandler } from "express";
 import helmet from "helmet";
 import type { Logger } from "pino";
 import { requestContext } from "./context.js";
@@ -52,6 +52,11 @@ function requestScope(logger: Logger, version: string): RequestHandler {
   };
 }
 
+/** Neither header: the request has no body (every GET of the benchmark), so there is nothing to check or parse. */
+function hasNoBody(req: Request): boolean {
+  return req.headers["transfer-encoding"] === undefined && req.headers["content-length"] === undefined;
+}
+
 /** Only JSON request bodies: anything else is a 415 before a parser looks at it. */
 function jsonBodiesOnly(): RequestHandler {
   return (req, _res, next) => {
@@ -69,13 +74,35 @@ function jsonBodiesOnly(): RequestHandler {
 function jsonParser(limit: string): RequestHandler {
   const parse: RequestHandler = express.json({ limit, strict: true, type: "application/json" });
   // The parser resumes from stream events, which run outside the request's AsyncLocalStorage context; binding
-  // `next` keeps requestId in every log line written after the body is read. Without a body (type-is's hasBody:
-  // neither header) the parser calls `next` at once, still inside the context, so reads skip the binding, which
-  // cost about 1% of an authenticated read's CPU (docs/benchmarks.md).
+  // `next` keeps requestId in every log line written after the body is read.
   return (req, res, next) => {
-    const mayHaveBody =
-      req.headers["transfer-encoding"] !== undefined || req.headers["content-length"] !== undefined;
-    parse(req, res, mayHaveBody ? AsyncResource.bind(next) : next);
+    parse(req, res, AsyncResource.bind(next));
+  };
+}
+
+/**
+ * The request body's three steps (JSON only, parsed with a size limit, no operator keys) behind one router layer
+ * that a request without a body passes at once: each layer a GET walks through costs router work per request
+ * (docs/benchmarks.md, read path).
+ */
+function requestBodies(limit: string): RequestHandler {
+  const steps = [jsonBodiesOnly(), jsonParser(limit), rejectMongoOperators()];
+  return (req, res, next) => {
+    if (hasNoBody(req)) {
+      next();
+      return;
+    }
+    const run = (index: number, error?: unknown): void => {
+      const step = steps[index];
+      if (error !== undefined || step === undefined) {
+        next(error);
+        return;
+      }
+      step(req, res, (stepError?: unknown) => {
+        run(index + 1, stepError);
+      });
+    };
+    run(0);
   };
 }
 
@@ -92,9 +119,7 @@ export function createBaseApp(options: BaseAppOptions): Express {
   app.use(requestScope(options.logger, options.version));
   app.use(options.metrics.middleware);
   app.use(helmet());
-  app.use(jsonBodiesOnly());
-  app.use(jsonParser(options.bodyLimit));
-  app.use(rejectMongoOperators());
+  app.use(requestBodies(options.bodyLimit));
   return app;
 }
 

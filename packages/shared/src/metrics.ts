@@ -19,6 +19,9 @@ export interface Metrics {
 
 const UNMATCHED = Symbol("unmatched");
 
+/** How often the event-loop-lag histogram samples (prom-client's eventLoopMonitoringPrecision). */
+export const EVENT_LOOP_SAMPLING_MS = 50;
+
 /** Called by notFoundHandler so a 404 for an unknown URL is labelled "unmatched", not with a partial route. */
 export function markUnmatched(res: Response): void {
   (res.locals as Record<symbol, unknown>)[UNMATCHED] = true;
@@ -41,7 +44,10 @@ export function createMetrics(options: MetricsOptions): Metrics {
     service: options.service,
     ...(options.version ? { version: options.version } : {}),
   });
-  collectDefaultMetrics({ register: registry });
+  // The event-loop-lag histogram samples with a timer. prom-client's default, 10 ms, wakes the process 100 times a
+  // second: 6 ms of CPU per second in an idle app-a, and 5-9% of its CPU per read at 150-200 req/s
+  // (docs/benchmarks.md, read path). A stall still shows in full: the timer fires late by as long as it lasted.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLING_MS });
   const labelNames = ["method", "route", "status"] as const;
   const requests = new Counter({
     name: "http_requests_total",
