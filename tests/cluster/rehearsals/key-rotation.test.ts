@@ -126,7 +126,7 @@ describe("rotating the token issuer's signing key under load", () => {
       let before = load.snapshot();
       const early = await login();
       expect(kidOf(early)).toBe(previousKid);
-      const publishSeconds = await up_with(() => setVerificationKeys([nextPem]));
+      const publishSeconds = await upWith(() => setVerificationKeys([nextPem]));
       const published = await kids();
       expect(published).toHaveLength(2);
       const nextKid = published.find((k) => k !== previousKid) ?? "";
@@ -144,7 +144,7 @@ describe("rotating the token issuer's signing key under load", () => {
       const old = await login();
       expect(kidOf(old)).toBe(previousKid);
       note("token issued before the switch", { kid: previousKid, exp: expOf(old) });
-      const switchSeconds = await up_with(async () => {
+      const switchSeconds = await upWith(async () => {
         // From a file on standard input: a PEM's leading dashes would read as a flag on the command line.
         const set = await runAsync("bash", [
           "-c",
@@ -181,7 +181,7 @@ describe("rotating the token issuer's signing key under load", () => {
 
       // 3. Remove the previous key.
       before = load.snapshot();
-      const removeSeconds = await up_with(() => setVerificationKeys([]));
+      const removeSeconds = await upWith(() => setVerificationKeys([]));
       const remaining = await kids();
       expect(remaining).toEqual([nextKid]);
       expect(await statuses(await login())).toEqual(ACCEPTED);
@@ -201,7 +201,7 @@ describe("rotating the token issuer's signing key under load", () => {
     // The local stack's own config again (signing key from the state dir, production token lifetime).
     expect(cluster(["up"]).status).toBe(0);
 
-    async function up_with(configure: () => Promise<void>): Promise<number> {
+    async function upWith(configure: () => Promise<void>): Promise<number> {
       await configure();
       return up();
     }
