@@ -188,13 +188,20 @@ describe("docs/benchmarks.md", () => {
     expectPrinted(perPod![2]!, run.perPod!.appBRefresh.rps, "refreshes/s per pod");
   });
 
-  it("when it shows the per-pod capacity run of 2026-12-02, then each figure is the committed result file's", () => {
+  it("when it shows the per-pod capacity run of 2026-12-03, then each figure is the committed result file's", () => {
     for (const [marker, file] of [
-      ["| app-a `GET /v1/jobs/{id}` offered/s", "pod-capacity-2026-12-02-production-app-a-get-job.json"],
-      ["| app-b `POST /v1/auth/login` offered/s", "pod-capacity-2026-12-02-production-app-b-login.json"],
+      ["| app-a `GET /v1/jobs/{id}` offered/s", "pod-capacity-2026-12-03-production-app-a-get-job.json"],
+      ["| app-b `POST /v1/auth/login` offered/s", "pod-capacity-2026-12-03-production-app-b-login.json"],
     ] as const) {
       const { steps } = JSON.parse(read(`bench/results/${file}`)) as {
-        steps: { offered: number; p99: number; sendLagP99Ms: number; cores: number; throttled: number }[];
+        steps: {
+          offered: number;
+          p99: number;
+          sendLagP99Ms: number;
+          cores: number;
+          cpuMsPerRequest: number;
+          throttled: number;
+        }[];
       };
       const header = benchmarksDoc
         .slice(benchmarksDoc.indexOf(marker))
@@ -209,6 +216,7 @@ describe("docs/benchmarks.md", () => {
         ["p99 ms", (s) => s.p99],
         ["generator send lag p99 ms", (s) => s.sendLagP99Ms],
         ["pod CPU (cores)", (s) => s.cores],
+        ["CPU ms per read", (s) => s.cpuMsPerRequest],
         ["CFS throttled periods", (s) => s.throttled],
       ];
       for (const [prefix, value] of figures) {
@@ -219,6 +227,39 @@ describe("docs/benchmarks.md", () => {
         });
       }
     }
+  });
+
+  it("when it compares the pod with the host process, then each figure is the committed pod-cost result's", () => {
+    const file = "pod-cost-2026-12-03.json";
+    const run = JSON.parse(read(`bench/results/${file}`)) as {
+      rates: {
+        rate: number;
+        results: {
+          servers: { name: string; cpuMsPerRequest: { median: number; min: number; max: number } }[];
+        };
+        podOverLoopback: Record<string, { median: number; min: number; max: number }>;
+      }[];
+    };
+    const rows = tableAfter(benchmarksDoc, "| reads/s | server ");
+    const checked = rows.map(([rate, name, cpu, ratio]) => {
+      const measured = run.rates.find((r) => r.rate === num(rate!));
+      const server = measured?.results.servers.find((s) => s.name === name);
+      expect(server, `${file}: ${rate} ${name}`).toBeDefined();
+      const [median, min, max] = cpu!.split(/[ (–)]+/).filter(Boolean);
+      expectPrinted(median!, server!.cpuMsPerRequest.median, `${name} at ${rate}: median`);
+      expectPrinted(min!, server!.cpuMsPerRequest.min, `${name} at ${rate}: min`);
+      expectPrinted(max!, server!.cpuMsPerRequest.max, `${name} at ${rate}: max`);
+      const paired = measured!.podOverLoopback[name!];
+      if (paired === undefined) expect(ratio).toBe("1");
+      else {
+        const [m, lo, hi] = ratio!.split(/[ (–)]+/).filter(Boolean);
+        expectPrinted(m!, paired.median, `${name} at ${rate}: ÷ host`);
+        expectPrinted(lo!, paired.min, `${name} at ${rate}: ÷ host min`);
+        expectPrinted(hi!, paired.max, `${name} at ${rate}: ÷ host max`);
+      }
+      return `${rate} ${name}`;
+    });
+    expect(checked).toHaveLength(run.rates.length * 3);
   });
 
   it("when it quotes a pod's requests, limits, rate or scale-out point, then they are the catalogue's and the platform's", () => {

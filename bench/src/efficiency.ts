@@ -56,6 +56,8 @@ export interface EfficiencyTarget {
   readonly pid: number;
   readonly url: string;
   readonly baseline?: boolean;
+  /** CA bundle for an https `url` (the local cluster's Gateway). */
+  readonly caFile?: string;
 }
 
 export interface EfficiencyRound {
@@ -132,7 +134,11 @@ function reader(
   token: string,
   connections: number,
 ): Loaded {
-  const client = createClient({ baseUrl: target.url, connections });
+  const client = createClient({
+    baseUrl: target.url,
+    connections,
+    ...(target.caFile === undefined ? {} : { caFile: target.caFile }),
+  });
   const headers = { authorization: `Bearer ${token}` };
   let next = 0;
   const send: Send = async () => {

@@ -12,9 +12,10 @@ import { createClient, LoadState } from "load-tools";
 import type { Client } from "load-tools";
 import { buildJob } from "@platform/devkit";
 import { runOpenLoopStep } from "./open-loop.js";
-import type { Send } from "./open-loop.js";
+import { readCpuSeconds } from "./proc.js";
+import type { Send, StepMeasurement } from "./open-loop.js";
 import { MAX_ERROR_RATE, measuredCapacity, meetsObjective, renderStepMarkdown } from "./step-report.js";
-import type { StepLoadReport } from "./step-report.js";
+import type { StepCpu, StepLoadReport } from "./step-report.js";
 
 const OPS = ["get-job", "login"] as const;
 type StepOp = (typeof OPS)[number];
@@ -31,6 +32,8 @@ export interface StepLoadArgs {
   readonly warmupSeconds: number;
   readonly out: string;
   readonly allSteps: boolean;
+  /** A server process whose CPU is read around each measured step (the pod's node, a host pid). */
+  readonly cpuPid: number | undefined;
 }
 
 const number = (name: string, text: string): number => {
@@ -55,6 +58,7 @@ export function parseStepLoadArgs(argv: readonly string[]): StepLoadArgs {
       "warmup-seconds": { type: "string", default: "5" },
       out: { type: "string" },
       "all-steps": { type: "boolean", default: false },
+      "cpu-pid": { type: "string" },
     },
   });
   if (!values["base-url"]) throw new Error("--base-url is required");
@@ -73,6 +77,7 @@ export function parseStepLoadArgs(argv: readonly string[]): StepLoadArgs {
     warmupSeconds: Number(values["warmup-seconds"]),
     out: values.out.replace(/\.(md|json)$/, ""),
     allSteps: values["all-steps"],
+    cpuPid: values["cpu-pid"] === undefined ? undefined : number("cpu-pid", values["cpu-pid"]),
   };
 }
 
@@ -139,6 +144,18 @@ async function prepare(client: Client, op: StepOp): Promise<Target> {
   };
 }
 
+/** A process's CPU over one step: cores on average, and milliseconds per request sent. */
+export function stepCpu(
+  cpuSeconds: number,
+  elapsedMs: number,
+  step: Pick<StepMeasurement, "ok" | "errors">,
+): StepCpu {
+  return {
+    cores: cpuSeconds / (elapsedMs / 1000),
+    msPerRequest: (cpuSeconds * 1000) / Math.max(1, step.ok + step.errors),
+  };
+}
+
 export async function runStepLoad(args: StepLoadArgs, log: (line: string) => void): Promise<StepLoadReport> {
   const client = createClient({
     baseUrl: args.baseUrl,
@@ -161,9 +178,17 @@ export async function runStepLoad(args: StepLoadArgs, log: (line: string) => voi
     }
     for (const rate of args.steps) {
       await target.beforeStep();
+      const cpuBefore = args.cpuPid === undefined ? undefined : readCpuSeconds(args.cpuPid);
+      const started = performance.now();
       const step = await runOpenLoopStep({ rate, durationMs: args.stepSeconds * 1000, send: target.send });
       const meets = meetsObjective(step, objective);
-      steps.push({ ...step, meetsObjective: meets });
+      steps.push({
+        ...step,
+        meetsObjective: meets,
+        ...(args.cpuPid === undefined || cpuBefore === undefined
+          ? {}
+          : { cpu: stepCpu(readCpuSeconds(args.cpuPid) - cpuBefore, performance.now() - started, step) }),
+      });
       log(
         `step ${rate} req/s: achieved ${Math.round(step.achievedRps)}, p50 ${step.latencyMs.p50.toFixed(1)} ` +
           `p99 ${step.latencyMs.p99.toFixed(1)} max ${step.latencyMs.max.toFixed(1)} ms, errors ${step.errors} ` +

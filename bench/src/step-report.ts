@@ -15,9 +15,18 @@ export interface StepLoadReport {
   readonly connections: number;
   readonly stepSeconds: number;
   readonly objective: { readonly p99Ms: number; readonly maxErrorRate: number };
-  readonly steps: readonly (StepMeasurement & { readonly meetsObjective: boolean })[];
+  readonly steps: readonly (StepMeasurement & {
+    readonly meetsObjective: boolean;
+    /** With --cpu-pid: that process's CPU over the measured step only (not the set-up or the warm-up). */
+    readonly cpu?: StepCpu;
+  })[];
   /** Offered rate of the measured capacity step, or null when the first step already missed the objective. */
   readonly capacityRps: number | null;
+}
+
+export interface StepCpu {
+  readonly cores: number;
+  readonly msPerRequest: number;
 }
 
 export function meetsObjective(step: StepMeasurement, objective: Objective): boolean {
