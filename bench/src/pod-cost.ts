@@ -20,11 +20,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createClient, LoadState } from "load-tools";
-import type { Client } from "load-tools";
 import { startAppProcess } from "@platform/devkit";
 import { DEFAULT_EFFICIENCY, measureEfficiency, spread } from "./efficiency.js";
 import type { EfficiencyResults, EfficiencyTarget, Spread } from "./efficiency.js";
 import { jobBody } from "./platform.js";
+import { expectStatus } from "./step-load.js";
 import { readCpuSeconds, readMemory } from "./proc.js";
 
 export const LOOPBACK = "app-a on the host (no container)";
@@ -179,21 +179,6 @@ export function renderPodCostMarkdown(r: PodCostResults, options: PodCostOptions
     }
   }
   return `${lines.join("\n")}\n`;
-}
-
-async function expectStatus(
-  client: Client,
-  method: "GET" | "POST",
-  path: string,
-  status: number,
-  options: Parameters<Client["send"]>[2] = {},
-): Promise<Record<string, unknown>> {
-  const reply = await client.send(method, path, options);
-  if (reply.status !== status)
-    throw new Error(
-      `${method} ${path}: expected ${status}, got ${reply.status}: ${reply.body.slice(0, 200)}`,
-    );
-  return reply.body ? (JSON.parse(reply.body) as Record<string, unknown>) : {};
 }
 
 async function idleCpu(pids: readonly number[], seconds: number): Promise<number[]> {

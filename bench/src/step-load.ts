@@ -81,7 +81,8 @@ export function parseStepLoadArgs(argv: readonly string[]): StepLoadArgs {
   };
 }
 
-async function expect(
+/** Sends a request through `client` and fails unless the answer has `status`; the parsed JSON body. */
+export async function expectStatus(
   client: Client,
   method: "GET" | "POST",
   path: string,
@@ -109,7 +110,7 @@ const statusCheck = (status: number, expected: number) =>
 /** Registers the users the op needs (and for get-job the jobs it reads) through the target itself. */
 async function prepare(client: Client, op: StepOp): Promise<Target> {
   const users = Array.from({ length: 4 }, () => LoadState.newCredentials());
-  for (const user of users) await expect(client, "POST", "/v1/auth/register", 201, { json: user });
+  for (const user of users) await expectStatus(client, "POST", "/v1/auth/register", 201, { json: user });
   let next = 0;
   if (op === "login") {
     return {
@@ -123,13 +124,13 @@ async function prepare(client: Client, op: StepOp): Promise<Target> {
   }
   let auth: Record<string, string> = {};
   const login = async () => {
-    const tokens = await expect(client, "POST", "/v1/auth/login", 200, { json: users[0] });
+    const tokens = await expectStatus(client, "POST", "/v1/auth/login", 200, { json: users[0] });
     auth = { authorization: `Bearer ${String(tokens.accessToken)}` };
   };
   await login();
   const ids: string[] = [];
   for (let i = 0; i < 100; i++) {
-    const job = await expect(client, "POST", "/v1/jobs", 201, {
+    const job = await expectStatus(client, "POST", "/v1/jobs", 201, {
       headers: auth,
       json: buildJob({ title: `Step load ${i}` }),
     });
