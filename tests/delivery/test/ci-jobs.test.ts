@@ -133,3 +133,48 @@ describe("CI jobs run only the tests their runner can run", () => {
     expect(job["timeout-minutes"]).toBeGreaterThanOrEqual(90);
   });
 });
+
+/**
+ * Packages whose tests read files of the repository that are not theirs nor a dependency's (workflows, the
+ * Dockerfile, scripts, docs, other packages' generated files): their test sources call `repoRoot()`/`repoPath()`
+ * or reach up with `../../`. Turbo hashes only a package's own files and its dependencies, so with the cache that
+ * ci.yml's checks job restores, a change to one of those files alone would replay these tests' old result instead
+ * of running them.
+ */
+function packagesReadingTheRepository(): string[] {
+  return globSync("{apps,packages,tests}/*/package.json", { cwd: repoRoot })
+    .concat(["bench/package.json", "infra/package.json", "bootstrap/package.json"])
+    .filter((file) =>
+      globSync("**/*.test.ts", { cwd: repoPath(file.replace(/package\.json$/, "")) })
+        .filter((test) => !test.includes("node_modules"))
+        .some((test) =>
+          /repoRoot\(|repoPath\(|repoRoot,|from "\.\.\/\.\.\//.test(
+            readFileSync(repoPath(file.replace(/package\.json$/, ""), test), "utf8"),
+          ),
+        ),
+    )
+    .map((file) => (JSON.parse(readFileSync(repoPath(file), "utf8")) as { name: string }).name)
+    .sort();
+}
+
+describe("turbo's cache and the tests that read the whole repository", () => {
+  it("when a package's tests read files no package owns, then turbo never answers its test task from the cache", () => {
+    const readers = packagesReadingTheRepository();
+    expect(readers).toEqual(expect.arrayContaining(["delivery-checks", "bench"]));
+    const result = spawnSync(repoPath("node_modules/.bin/turbo"), ["run", "test", "--dry=json"], {
+      cwd: repoRoot,
+      encoding: "utf8",
+      env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const plan = JSON.parse(result.stdout) as {
+      tasks: { package: string; task: string; resolvedTaskDefinition: { cache: boolean } }[];
+    };
+    for (const pkg of readers) {
+      const task = plan.tasks.find((t) => t.package === pkg && t.task === "test");
+      expect(task, pkg).toBeDefined();
+      expect(task!.resolvedTaskDefinition.cache, `${pkg}#test is cached`).toBe(false);
+    }
+  });
+});
