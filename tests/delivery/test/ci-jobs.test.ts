@@ -137,7 +137,7 @@ describe("CI jobs run only the tests their runner can run", () => {
 /**
  * Packages whose tests read files of the repository that are not theirs nor a dependency's (workflows, the
  * Dockerfile, scripts, docs, other packages' generated files): their test sources call `repoRoot()`/`repoPath()`
- * or reach up with `../../`. Turbo hashes only a package's own files and its dependencies, so with the cache that
+ * or reach up with `../../` (an import, static or dynamic). Turbo hashes only a package's own files and its dependencies, so with the cache that
  * ci.yml's checks job restores, a change to one of those files alone would replay these tests' old result instead
  * of running them.
  */
@@ -148,7 +148,7 @@ function packagesReadingTheRepository(): string[] {
       globSync("**/*.test.ts", { cwd: repoPath(file.replace(/package\.json$/, "")) })
         .filter((test) => !test.includes("node_modules"))
         .some((test) =>
-          /repoRoot\(|repoPath\(|repoRoot,|from "\.\.\/\.\.\//.test(
+          /repoRoot\(|repoPath\(|repoRoot,|(from |import\()"\.\.\/\.\.\//.test(
             readFileSync(repoPath(file.replace(/package\.json$/, ""), test), "utf8"),
           ),
         ),
