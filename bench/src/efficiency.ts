@@ -270,9 +270,10 @@ export async function measureEfficiency(
   }
 }
 
-const f3 = (n: number) => n.toFixed(3);
-const f2 = (n: number) => n.toFixed(2);
-const range = (s: Spread, f: (n: number) => string) => `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
+export const f3 = (n: number) => n.toFixed(3);
+export const f2 = (n: number) => n.toFixed(2);
+/** A spread as the reports print it: "median (min–max)". */
+export const range = (s: Spread, f: (n: number) => string) => `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
 
 export function renderEfficiencyMarkdown(r: EfficiencyResults): string {
   const o = r.options;

@@ -21,11 +21,11 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createClient, LoadState } from "load-tools";
 import { startAppProcess } from "@platform/devkit";
-import { DEFAULT_EFFICIENCY, measureEfficiency, spread } from "./efficiency.js";
+import { DEFAULT_EFFICIENCY, f2, f3, measureEfficiency, range, spread } from "./efficiency.js";
 import type { EfficiencyResults, EfficiencyTarget, Spread } from "./efficiency.js";
 import { jobBody } from "./platform.js";
 import { expectStatus } from "./step-load.js";
-import { readCpuSeconds, readMemory } from "./proc.js";
+import { cpuMeter, readMemory } from "./proc.js";
 
 export const LOOPBACK = "app-a on the host (no container)";
 export const POD_DIRECT = "app-a pod, at its address";
@@ -148,10 +148,6 @@ export function podOverLoopback(results: EfficiencyResults): Record<string, Spre
   );
 }
 
-const f2 = (n: number) => n.toFixed(2);
-const f3 = (n: number) => n.toFixed(3);
-const range = (s: Spread, f: (n: number) => string) => `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
-
 export function renderPodCostMarkdown(r: PodCostResults, options: PodCostOptions): string {
   const lines = [
     `# app-a in its pod against the same build on the host, ${r.date}`,
@@ -181,10 +177,11 @@ export function renderPodCostMarkdown(r: PodCostResults, options: PodCostOptions
   return `${lines.join("\n")}\n`;
 }
 
+/** CPU milliseconds per second of each process over `seconds` with no load. */
 async function idleCpu(pids: readonly number[], seconds: number): Promise<number[]> {
-  const before = pids.map(readCpuSeconds);
+  const meters = pids.map(cpuMeter);
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  return pids.map((pid, i) => ((readCpuSeconds(pid) - before[i]!) * 1000) / seconds);
+  return meters.map((coresSinceStart) => coresSinceStart() * 1000);
 }
 
 function versionOf(binary: string): string {
