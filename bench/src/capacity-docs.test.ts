@@ -17,6 +17,8 @@ import { parse } from "yaml";
 import { buildInputs, formatPlan } from "./capacity.js";
 import { DEFAULT_INPUTS } from "./capacity-defaults.js";
 import { HOURS_PER_MONTH, planCapacity } from "./capacity-model.js";
+import { EXPRESS_FLOOR } from "./efficiency.js";
+import type { EfficiencyResults } from "./efficiency.js";
 import type { BenchResults } from "./results.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -260,6 +262,33 @@ describe("docs/benchmarks.md", () => {
       return `${rate} ${name}`;
     });
     expect(checked).toHaveLength(run.rates.length * 3);
+  });
+
+  it("when it sets Express alone against app-a, then each figure is the committed efficiency result's", () => {
+    const rows = tableAfter(benchmarksDoc, "| run (result file) ");
+    expect(rows).toHaveLength(3);
+    for (const [run, raw, floor, appA, floorEff, appAEff, paired] of rows) {
+      const file = /\(\.\.\/bench\/results\/(efficiency-[\w-]+)\.md\)/.exec(run!)?.[1];
+      expect(file, run).toBeDefined();
+      const measured = JSON.parse(read(`bench/results/${file!}.json`)) as EfficiencyResults;
+      const server = (name: string) => {
+        const found = measured.servers.find((s) => s.name === name);
+        expect(found, `${file!}: ${name}`).toBeDefined();
+        return found!;
+      };
+      const spreadOf = (cell: string, value: { median: number; min: number; max: number }, what: string) => {
+        const [m, lo, hi] = cell.split(/[ (–)]+/).filter(Boolean);
+        expectPrinted(m!, value.median, `${file!} ${what}`);
+        expectPrinted(lo!, value.min, `${file!} ${what} min`);
+        expectPrinted(hi!, value.max, `${file!} ${what} max`);
+      };
+      expectPrinted(raw!, server("raw driver (node:http)").cpuMsPerRequest.median, `${file!} raw`);
+      expectPrinted(floor!, server(EXPRESS_FLOOR).cpuMsPerRequest.median, `${file!} Express alone`);
+      expectPrinted(appA!, server("app-a").cpuMsPerRequest.median, `${file!} app-a`);
+      spreadOf(floorEff!, server(EXPRESS_FLOOR).efficiency!, "Express alone efficiency");
+      spreadOf(appAEff!, server("app-a").efficiency!, "app-a efficiency");
+      spreadOf(paired!, server(EXPRESS_FLOOR).pairedToAppA!, "Express alone ÷ app-a");
+    }
   });
 
   it("when it quotes a pod's requests, limits, rate or scale-out point, then they are the catalogue's and the platform's", () => {

@@ -18,9 +18,13 @@ export function startBaseline(kind: "node-http" | "express"): Promise<ChildServe
   return startChild(kind, [join(HERE, "baseline-server.js"), kind]);
 }
 
-/** The raw-driver read server (raw-driver-server.ts) on the given database. */
-export function startRawDriver(mongodbUri: string, mongodbDb: string): Promise<ChildServer> {
-  return startChild("raw-driver", [join(HERE, "raw-driver-server.js")], {
+/** The raw-driver read server (raw-driver-server.ts) on the given database, bare node:http or one Express route. */
+export function startRawDriver(
+  mongodbUri: string,
+  mongodbDb: string,
+  kind: "node-http" | "express" = "node-http",
+): Promise<ChildServer> {
+  return startChild(`raw-driver ${kind}`, [join(HERE, "raw-driver-server.js"), kind], {
     MONGODB_URI: mongodbUri,
     MONGODB_DB: mongodbDb,
   });

@@ -6,7 +6,9 @@
  * Efficiency of app-a's authenticated read against the raw-driver baseline (raw-driver-server.ts), in one run on
  * one database: each server is offered the same fixed rate (open loop, latency from the intended send time), in
  * interleaved rounds (ABBA order), and its CPU per request is read from its own /proc/<pid>/stat. Efficiency =
- * raw CPU per request ÷ app-a CPU per request, per round; the spread over rounds is part of the result.
+ * raw CPU per request ÷ app-a CPU per request, per round; the spread over rounds is part of the result. The same
+ * read behind one Express route and nothing else is measured alongside: the part of app-a's distance from the raw
+ * driver that is Express's own, before app-a's behaviours (auth, validation, headers, logging, metrics) add theirs.
  * Then each server's p99 at half load (half of app-a's closed-loop maximum, measured here) and its peak RSS.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -220,7 +222,7 @@ export async function measureEfficiency(
           t === baseline ? r : { ...r, efficiency: base / r.cpuMsPerRequest };
         rounds.get(t.name)!.push(withRatio);
         log(
-          `round ${round + 1} ${t.name.padEnd(22)} ${r.cpuMsPerRequest.toFixed(3)} ms CPU/req ` +
+          `round ${round + 1} ${t.name.padEnd(26)} ${r.cpuMsPerRequest.toFixed(3)} ms CPU/req ` +
             `(sys ${Math.round(r.systemShare * 100)}%, ${r.syscallsPerRequest.toFixed(1)} syscalls)  p99 ${r.p99Ms.toFixed(1)} ms  ` +
             `errors ${r.errors}  send lag p99 ${r.sendLagP99Ms.toFixed(1)} ms  load ${r.loadAverage.toFixed(1)}` +
             (withRatio.efficiency === undefined ? "" : `  efficiency ${withRatio.efficiency.toFixed(2)}`),
@@ -244,7 +246,7 @@ export async function measureEfficiency(
       const { step, cpuMsPerRequest } = await measured(l, half, options.halfLoadSeconds);
       halfLoad.set(l.target.name, { rate: half, p99Ms: step.latencyMs.p99, cpuMsPerRequest });
       log(
-        `half load ${l.target.name.padEnd(22)} p99 ${step.latencyMs.p99.toFixed(1)} ms  errors ${step.errors}`,
+        `half load ${l.target.name.padEnd(26)} p99 ${step.latencyMs.p99.toFixed(1)} ms  errors ${step.errors}`,
       );
     }
 
@@ -308,7 +310,14 @@ export interface Compare {
   readonly nodeOptions?: string;
 }
 
-/** Starts the raw-driver baseline on the stack's database and measures app-a (and `compare`) against it. */
+/** The same read as the baseline behind one Express route and nothing else (raw-driver-server.ts `express`). */
+export const EXPRESS_FLOOR = "Express alone (one route)";
+
+/**
+ * Starts the raw-driver baseline and the Express floor on the stack's database and measures app-a (and `compare`)
+ * against them: the floor's efficiency is what Express costs before app-a adds anything, its CPU ÷ app-a's what
+ * app-a's own behaviours cost on top.
+ */
 export async function efficiencyOnStack(
   stack: BenchPlatform,
   options: EfficiencyOptions,
@@ -317,10 +326,17 @@ export async function efficiencyOnStack(
 ): Promise<EfficiencyResults> {
   const { startRawDriver } = await import("./child.js");
   const raw = await startRawDriver(stack.mongo.uri, stack.jobsDb);
+  const floor = await startRawDriver(stack.mongo.uri, stack.jobsDb, "express").catch(
+    async (error: unknown) => {
+      await raw.stop();
+      throw error;
+    },
+  );
   try {
     const targets: EfficiencyTarget[] = [
       { name: "raw driver (node:http)", pid: raw.pid, url: raw.url, baseline: true },
       { name: "app-a", pid: stack.appA.pid, url: stack.appA.url },
+      { name: EXPRESS_FLOOR, pid: floor.pid, url: floor.url },
     ];
     if (compare) {
       const other = await stack.startAppAFrom(
@@ -331,7 +347,7 @@ export async function efficiencyOnStack(
     }
     return await measureEfficiency(targets, stack.jobIds, stack.accessToken, options, log);
   } finally {
-    await raw.stop();
+    await Promise.all([raw.stop(), floor.stop()]);
   }
 }
 
