@@ -19,7 +19,8 @@ import { DEFAULT_INPUTS } from "./capacity-defaults.js";
 import { HOURS_PER_MONTH, planCapacity } from "./capacity-model.js";
 import { EXPRESS_FLOOR } from "./efficiency.js";
 import type { EfficiencyResults } from "./efficiency.js";
-import type { BenchResults } from "./results.js";
+import { cpuMsPerRequestInPod, latestPodCapacityFile } from "./results.js";
+import type { BenchResults, PodCapacityRun } from "./results.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const read = (file: string) => readFileSync(path.join(repoRoot, file), "utf8");
@@ -79,6 +80,14 @@ function captures(md: string, pattern: RegExp): string[] {
   const found = [...md.matchAll(pattern)].map((m) => m[1]!);
   expect(found.length, String(pattern)).toBeGreaterThan(0);
   return found;
+}
+/** CPU ms per login in a pod, from the newest committed pod-capacity run of app-b's login (what capacity.ts uses). */
+function appBLoginCpuMs(): number {
+  const file = latestPodCapacityFile(resultsDir, "app-b", "login");
+  expect(file, "a committed pod-capacity run of app-b's login").toBeDefined();
+  const ms = cpuMsPerRequestInPod(JSON.parse(readFileSync(file!, "utf8")) as PodCapacityRun);
+  expect(ms).toBeDefined();
+  return ms!;
 }
 const usd = (n: number) => `$${Math.round(n).toLocaleString("en-US")}`;
 
@@ -184,10 +193,18 @@ describe("docs/benchmarks.md", () => {
       .forEach((cores, i) => {
         expectPrinted(cores, steps[i]!.serverCpuCores, "step CPU");
       });
-    // The app-b per-pod figures the capacity model uses come from the same file.
-    const perPod = /one pod handles ~(\d+) logins\/s or ~(\d+) refreshes\/s/.exec(benchmarksDoc);
-    expectPrinted(perPod![1]!, run.perPod!.appBLogin.rps, "logins/s per pod");
-    expectPrinted(perPod![2]!, run.perPod!.appBRefresh.rps, "refreshes/s per pod");
+    // app-b's refreshes per pod, which the capacity model uses, come from the same file; its logins from a pod.
+    const perPod = /~(\d+) logins\/s at its request \([\s\S]*?gave (\d+)\) or ~(\d+) refreshes\/s/.exec(
+      benchmarksDoc,
+    );
+    expect(perPod, "app-b's per-pod figures").not.toBeNull();
+    expectPrinted(
+      perPod![1]!,
+      (DEFAULT_INPUTS.appB.cpu * 1000) / appBLoginCpuMs(),
+      "logins/s per pod in a pod",
+    );
+    expectPrinted(perPod![2]!, run.perPod!.appBLogin.rps, "logins/s per pod on loopback");
+    expectPrinted(perPod![3]!, run.perPod!.appBRefresh.rps, "refreshes/s per pod");
   });
 
   it("when it shows the per-pod capacity run of 2026-12-03, then each figure is the committed result file's", () => {

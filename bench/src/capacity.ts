@@ -3,13 +3,15 @@
  * Prints pods per app, nodes, MongoDB sizing and monthly cost for a target peak load, using the per-pod figures of
  * the latest benchmark run unless overridden.
  */
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DEFAULT_INPUTS } from "./capacity-defaults.js";
 import { HOURS_PER_MONTH, planCapacity } from "./capacity-model.js";
 import type { CapacityInputs, CapacityPlan } from "./capacity-model.js";
-import { latestResultsFile, readResults } from "./results.js";
+import { cpuMsPerRequestInPod, latestPodCapacityFile, latestResultsFile, readResults } from "./results.js";
+import type { PodCapacityRun } from "./results.js";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "results");
 
@@ -76,6 +78,17 @@ export function buildInputs(
       };
       source = `${measuredAppA} (loopback upper bound ${Math.round((perPod.appAMixed ?? perPod.appARead).rps)}); app-b: ${file}`;
     }
+  }
+  // app-b's logins as a pod does them (Argon2id dominates; CPU per login in a CPU-limited pod, at its request):
+  // the loopback figure of an older run on another machine is not what a pod here does.
+  const loginRun = latestPodCapacityFile(resultsDir, "app-b", "login");
+  const loginCpuMs =
+    loginRun === undefined
+      ? undefined
+      : cpuMsPerRequestInPod(JSON.parse(readFileSync(loginRun, "utf8")) as PodCapacityRun);
+  if (loginRun !== undefined && loginCpuMs !== undefined) {
+    inputs = { ...inputs, appBLoginPerPodRps: (inputs.appB.cpu * 1000) / loginCpuMs };
+    source += `; app-b logins from a pod: ${loginCpuMs.toFixed(1)} ms of CPU each (${basename(loginRun)})`;
   }
   const override = <K extends keyof CapacityInputs>(key: K, value: CapacityInputs[K] | undefined): void => {
     if (value !== undefined) inputs = { ...inputs, [key]: value };

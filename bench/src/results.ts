@@ -97,3 +97,50 @@ export function latestResultsFile(dir: string): string | undefined {
 export function readResults(file: string): BenchResults {
   return JSON.parse(readFileSync(file, "utf8")) as BenchResults;
 }
+
+/** One app's run of bench/pod-capacity.sh: bench/results/pod-capacity-<date>-<limit>-<app>-<op>.json. */
+export interface PodCapacityRun {
+  readonly app: string;
+  readonly op: string;
+  readonly limit: string;
+  readonly p99ObjectiveMs: number;
+  readonly steps: readonly {
+    readonly offered: number;
+    readonly meets: boolean;
+    /** The pod's CPU per request over the measured step (step-load --cpu-pid). */
+    readonly cpuMsPerRequest: number;
+  }[];
+}
+
+/** The newest committed pod-capacity run of `app`'s `op` at the production limit, if any. */
+export function latestPodCapacityFile(dir: string, app: string, op: string): string | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  const newest = names
+    .filter((n) => n.startsWith("pod-capacity-") && n.endsWith(`-production-${app}-${op}.json`))
+    .filter((n) => /^pod-capacity-\d{4}-\d{2}-\d{2}-/.test(n))
+    .sort()
+    .at(-1);
+  return newest === undefined ? undefined : join(dir, newest);
+}
+
+/**
+ * What one request costs the pod below saturation: the median CPU ms per request of the steps that met the
+ * objective, up to the first that missed (past it the pod is throttled and the figure says more about the
+ * queue). Undefined when the first step missed.
+ */
+export function cpuMsPerRequestInPod(run: PodCapacityRun): number | undefined {
+  const met: number[] = [];
+  for (const step of [...run.steps].sort((a, b) => a.offered - b.offered)) {
+    if (!step.meets) break;
+    met.push(step.cpuMsPerRequest);
+  }
+  if (met.length === 0) return undefined;
+  met.sort((a, b) => a - b);
+  const mid = Math.floor(met.length / 2);
+  return met.length % 2 === 1 ? met[mid]! : (met[mid - 1]! + met[mid]!) / 2;
+}

@@ -23,7 +23,7 @@ beforeAll(async () => {
 
 const expected = {
   dev: { appA: [1, 3], appB: [1, 3], members: 1 },
-  prod: { appA: [3, 220], appB: [3, 20], members: 3 },
+  prod: { appA: [3, 220], appB: [3, 25], members: 3 },
 } as const;
 
 describe.each(STACKS)("%s stack: workloads", (stack) => {
