@@ -81,16 +81,18 @@ export interface BenchResults {
 
 /** The newest results file in `dir` (names are ISO dates, so they sort), or undefined when there is none. */
 export function latestResultsFile(dir: string): string | undefined {
+  return newestFile(dir, (n) => /^\d{4}-\d{2}-\d{2}\.json$/.test(n));
+}
+
+/** The last, in name order, of the files in `dir` that `matches` (dated names sort by date); none if no dir. */
+function newestFile(dir: string, matches: (name: string) => boolean): string | undefined {
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
     return undefined;
   }
-  const newest = names
-    .filter((n) => /^\d{4}-\d{2}-\d{2}\.json$/.test(n))
-    .sort()
-    .at(-1);
+  const newest = names.filter(matches).sort().at(-1);
   return newest === undefined ? undefined : join(dir, newest);
 }
 
@@ -114,18 +116,10 @@ export interface PodCapacityRun {
 
 /** The newest committed pod-capacity run of `app`'s `op` at the production limit, if any. */
 export function latestPodCapacityFile(dir: string, app: string, op: string): string | undefined {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return undefined;
-  }
-  const newest = names
-    .filter((n) => n.startsWith("pod-capacity-") && n.endsWith(`-production-${app}-${op}.json`))
-    .filter((n) => /^pod-capacity-\d{4}-\d{2}-\d{2}-/.test(n))
-    .sort()
-    .at(-1);
-  return newest === undefined ? undefined : join(dir, newest);
+  return newestFile(
+    dir,
+    (n) => /^pod-capacity-\d{4}-\d{2}-\d{2}-/.test(n) && n.endsWith(`-production-${app}-${op}.json`),
+  );
 }
 
 /**
