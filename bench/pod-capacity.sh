@@ -2,11 +2,13 @@
 # Per-pod capacity measured through the local cluster's Gateway (docs/benchmarks.md, "Per-pod capacity on the
 # local cluster"): the local stack is set to one pod per app at the production CPU request and limit (app-a
 # 250m / 1, app-b 500m / 1: the kubelet enforces the limit as a CFS quota), then bench's step load offers fixed
-# rates (open loop, latency from the scheduled send time) of app-a reads and of app-b logins. The highest step that
-# meets the p99 objective is the measured per-pod rate. `pnpm cluster up` restores the local stack afterwards.
+# rates (open loop, latency from the scheduled send time) of app-a reads and of app-b logins and refreshes. The
+# highest step that meets the p99 objective is the measured per-pod rate. `pnpm cluster up` restores the local
+# stack afterwards.
 #
 #   pnpm cluster up && bench/pod-capacity.sh [results prefix, default bench/results/pod-capacity-<date>]
 #   POD_CAPACITY_LIMIT=request bench/pod-capacity.sh   # limit = request: what the pod is guaranteed
+#   POD_CAPACITY_OPS=refresh bench/pod-capacity.sh      # only these of: get-job login refresh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export TURBO_TELEMETRY_DISABLED=1
@@ -23,6 +25,13 @@ case $limit_mode in
   request) a_limit=250m b_limit=500m ;;
   *) echo "POD_CAPACITY_LIMIT must be production or request" >&2; exit 2 ;;
 esac
+ops=${POD_CAPACITY_OPS:-get-job login refresh}
+for op in $ops; do
+  case $op in
+    get-job | login | refresh) ;;
+    *) echo "POD_CAPACITY_OPS: $op is not one of get-job, login, refresh" >&2; exit 2 ;;
+  esac
+done
 # shellcheck source=bench/lib/one-pod.sh
 . bench/lib/one-pod.sh
 one_pod_per_app "$a_limit" "$b_limit"
@@ -62,6 +71,11 @@ measure() {
   for rate in "$@"; do rm -f "$out-$rate.json" "$out-$rate.md"; done
   cat "$out.md" >&2
 }
-measure app-a get-job 100 "$prefix-$limit_mode-app-a-get-job" 50 100 150 200 300
-measure app-b login 300 "$prefix-$limit_mode-app-b-login" 8 16 24 32 40
-echo "results: $prefix-$limit_mode-app-a-get-job.md, $prefix-$limit_mode-app-b-login.md" >&2
+for op in $ops; do
+  case $op in
+    get-job) measure app-a get-job 100 "$prefix-$limit_mode-app-a-get-job" 50 100 150 200 300 ;;
+    login) measure app-b login 300 "$prefix-$limit_mode-app-b-login" 8 16 24 32 40 ;;
+    refresh) measure app-b refresh 300 "$prefix-$limit_mode-app-b-refresh" 25 50 100 150 200 ;;
+  esac
+done
+echo "results: $prefix-$limit_mode-*.md" >&2

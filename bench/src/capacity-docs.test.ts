@@ -211,6 +211,7 @@ describe("docs/benchmarks.md", () => {
     for (const [marker, file] of [
       ["| app-a `GET /v1/jobs/{id}` offered/s", "pod-capacity-2026-12-03-production-app-a-get-job.json"],
       ["| app-b `POST /v1/auth/login` offered/s", "pod-capacity-2026-12-03-production-app-b-login.json"],
+      ["| app-b `POST /v1/auth/refresh` offered/s", "pod-capacity-2026-12-03-production-app-b-refresh.json"],
     ] as const) {
       const { steps } = JSON.parse(read(`bench/results/${file}`)) as {
         steps: {
@@ -236,6 +237,7 @@ describe("docs/benchmarks.md", () => {
         ["generator send lag p99 ms", (s) => s.sendLagP99Ms],
         ["pod CPU (cores)", (s) => s.cores],
         ["CPU ms per read", (s) => s.cpuMsPerRequest],
+        ["CPU ms per refresh sent", (s) => s.cpuMsPerRequest],
         ["CFS throttled periods", (s) => s.throttled],
       ];
       for (const [prefix, value] of figures) {

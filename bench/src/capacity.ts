@@ -79,16 +79,20 @@ export function buildInputs(
       source = `${measuredAppA} (loopback upper bound ${Math.round((perPod.appAMixed ?? perPod.appARead).rps)}); app-b: ${file}`;
     }
   }
-  // app-b's logins as a pod does them (Argon2id dominates; CPU per login in a CPU-limited pod, at its request):
-  // the loopback figure of an older run on another machine is not what a pod here does.
-  const loginRun = latestPodCapacityFile(resultsDir, "app-b", "login");
-  const loginCpuMs =
-    loginRun === undefined
-      ? undefined
-      : cpuMsPerRequestInPod(JSON.parse(readFileSync(loginRun, "utf8")) as PodCapacityRun);
-  if (loginRun !== undefined && loginCpuMs !== undefined) {
-    inputs = { ...inputs, appBLoginPerPodRps: (inputs.appB.cpu * 1000) / loginCpuMs };
-    source += `; app-b logins from a pod: ${loginCpuMs.toFixed(1)} ms of CPU each (${basename(loginRun)})`;
+  // app-b's logins and refreshes as a pod does them (CPU per operation in a CPU-limited pod, at its request), from
+  // the newest committed bench/pod-capacity.sh run of each: a loopback figure from another run is not what a pod does.
+  for (const [op, key] of [
+    ["login", "appBLoginPerPodRps"],
+    ["refresh", "appBRefreshPerPodRps"],
+  ] as const) {
+    const run = latestPodCapacityFile(resultsDir, "app-b", op);
+    const cpuMs =
+      run === undefined
+        ? undefined
+        : cpuMsPerRequestInPod(JSON.parse(readFileSync(run, "utf8")) as PodCapacityRun);
+    if (run === undefined || cpuMs === undefined) continue;
+    inputs = { ...inputs, [key]: (inputs.appB.cpu * 1000) / cpuMs };
+    source += `; app-b ${op}s from a pod: ${cpuMs.toFixed(1)} ms of CPU each (${basename(run)})`;
   }
   const override = <K extends keyof CapacityInputs>(key: K, value: CapacityInputs[K] | undefined): void => {
     if (value !== undefined) inputs = { ...inputs, [key]: value };

@@ -2,25 +2,32 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { cpuMsPerRequestInPod, latestPodCapacityFile } from "./results.js";
+import { cpuMsPerRequestInPod, latestPodCapacityFile, POD_BOUND_THROTTLED_PERIODS } from "./results.js";
 import type { PodCapacityRun } from "./results.js";
 
-const run = (steps: [offered: number, meets: boolean, cpuMs: number][]): PodCapacityRun => ({
+const run = (
+  steps: [offered: number, meets: boolean, cpuMs: number, throttled?: number][],
+): PodCapacityRun => ({
   app: "app-b",
   op: "login",
   limit: "production",
   p99ObjectiveMs: 300,
-  steps: steps.map(([offered, meets, cpuMsPerRequest]) => ({ offered, meets, cpuMsPerRequest })),
+  steps: steps.map(([offered, meets, cpuMsPerRequest, throttled = 0]) => ({
+    offered,
+    meets,
+    cpuMsPerRequest,
+    throttled,
+  })),
 });
 
 describe("cpuMsPerRequestInPod", () => {
-  it("when steps met the objective, then it is the median CPU per request of those below the first miss", () => {
+  it("when steps met the objective and the pod saturated, then it is the median CPU per request below the first miss", () => {
     expect(
       cpuMsPerRequestInPod(
         run([
-          [24, false, 39.4],
-          [8, true, 35.6],
-          [16, true, 34.8],
+          [24, false, 39.4, 98],
+          [8, true, 35.6, 2],
+          [16, true, 34.8, 2],
           [32, true, 20],
         ]),
       ),
@@ -40,11 +47,28 @@ describe("cpuMsPerRequestInPod", () => {
     expect(
       cpuMsPerRequestInPod(
         run([
-          [8, false, 35],
+          [8, false, 35, 100],
           [16, true, 30],
         ]),
       ),
     ).toBeUndefined();
+  });
+
+  it("when something other than the pod saturated (the first miss barely throttled), then there is no figure", () => {
+    // The refresh run of 2026-12-03: FerretDB saturated at ~48/s with the pod at 0.48 cores.
+    const refresh = run([
+      [25, true, 12.9, 0],
+      [50, false, 9.9, 5],
+    ]);
+    expect(cpuMsPerRequestInPod(refresh)).toBeUndefined();
+    expect(
+      cpuMsPerRequestInPod(
+        run([
+          [25, true, 12.9, 0],
+          [50, false, 9.9, POD_BOUND_THROTTLED_PERIODS],
+        ]),
+      ),
+    ).toBe(12.9);
   });
 });
 

@@ -111,6 +111,8 @@ export interface PodCapacityRun {
     readonly meets: boolean;
     /** The pod's CPU per request over the measured step (step-load --cpu-pid). */
     readonly cpuMsPerRequest: number;
+    /** CFS periods in which the kernel throttled the pod during the step. */
+    readonly throttled: number;
   }[];
 }
 
@@ -123,14 +125,25 @@ export function latestPodCapacityFile(dir: string, app: string, op: string): str
 }
 
 /**
+ * A step that missed the objective ran into the pod's CPU limit when the kernel throttled the pod in at least this
+ * many CFS periods (100 ms each): 10% of a 15 s step of bench/pod-capacity.sh.
+ */
+export const POD_BOUND_THROTTLED_PERIODS = 15;
+
+/**
  * What one request costs the pod below saturation: the median CPU ms per request of the steps that met the
- * objective, up to the first that missed (past it the pod is throttled and the figure says more about the
- * queue). Undefined when the first step missed.
+ * objective, up to the first that missed (past it the pod is throttled and the figure says more about the queue).
+ * Undefined when the first step missed, and when the pod was not what saturated: the first step that missed was
+ * hardly throttled, so the database or the load generator set the limit and a per-pod figure would not follow
+ * from the pod's CPU.
  */
 export function cpuMsPerRequestInPod(run: PodCapacityRun): number | undefined {
   const met: number[] = [];
   for (const step of [...run.steps].sort((a, b) => a.offered - b.offered)) {
-    if (!step.meets) break;
+    if (!step.meets) {
+      if (step.throttled < POD_BOUND_THROTTLED_PERIODS) return undefined;
+      break;
+    }
     met.push(step.cpuMsPerRequest);
   }
   if (met.length === 0) return undefined;

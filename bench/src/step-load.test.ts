@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { parseStepLoadArgs, stepCpu } from "./step-load.js";
 
+describe("step-load's operations", () => {
+  it("takes each op the pod-capacity run offers and refuses others", () => {
+    const base = ["--base-url", "https://127.0.0.1:30443", "--out", "results/x"];
+    for (const op of ["get-job", "login", "refresh"])
+      expect(parseStepLoadArgs([...base, "--op", op]).op).toBe(op);
+    expect(() => parseStepLoadArgs([...base, "--op", "logout"])).toThrow(
+      /--op must be one of get-job, login, refresh/,
+    );
+  });
+});
+
 describe("step-load's CPU reading", () => {
   it("takes --cpu-pid and leaves it unset without", () => {
     const base = ["--base-url", "https://127.0.0.1:30443", "--out", "results/x"];

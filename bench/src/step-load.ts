@@ -1,5 +1,5 @@
 /**
- * `pnpm --filter bench step-load -- --base-url URL --ca-file FILE --op get-job|login --steps 50,100,200
+ * `pnpm --filter bench step-load -- --base-url URL --ca-file FILE --op get-job|login|refresh --steps 50,100,200
  * --step-seconds 20 --p99-ms 100 --out results/step-load`: open-loop step load against any base URL (the local
  * ingress, or the cluster's Gateway); writes `<out>.json` and `<out>.md` and prints the table. Bounded: the steps
  * given, each for its seconds, every request with a timeout; it stops after the first step that misses the
@@ -17,7 +17,7 @@ import type { Send, StepMeasurement } from "./open-loop.js";
 import { MAX_ERROR_RATE, measuredCapacity, meetsObjective, renderStepMarkdown } from "./step-report.js";
 import type { StepCpu, StepLoadReport } from "./step-report.js";
 
-const OPS = ["get-job", "login"] as const;
+const OPS = ["get-job", "login", "refresh"] as const;
 type StepOp = (typeof OPS)[number];
 
 export interface StepLoadArgs {
@@ -107,11 +107,36 @@ interface Target {
 const statusCheck = (status: number, expected: number) =>
   status === expected ? undefined : `status ${status}`;
 
-/** Registers the users the op needs (and for get-job the jobs it reads) through the target itself. */
-async function prepare(client: Client, op: StepOp): Promise<Target> {
+/**
+ * Registers the users the op needs (for get-job also the jobs it reads, for refresh the sessions it rotates)
+ * through the target itself.
+ */
+async function prepare(client: Client, op: StepOp, connections: number): Promise<Target> {
   const users = Array.from({ length: 4 }, () => LoadState.newCredentials());
   for (const user of users) await expectStatus(client, "POST", "/v1/auth/register", 201, { json: user });
   let next = 0;
+  if (op === "refresh") {
+    // Refresh tokens are single-use and a reused one revokes its session: each request takes a token from the
+    // pool and puts the rotated one back. Twice as many sessions as connections, so none is ever sent twice.
+    const pool: string[] = [];
+    for (let i = 0; i < connections * 2; i++) {
+      const tokens = await expectStatus(client, "POST", "/v1/auth/login", 200, {
+        json: users[i % users.length],
+      });
+      pool.push(String(tokens.refreshToken));
+    }
+    return {
+      beforeStep: () => Promise.resolve(),
+      send: async () => {
+        const refreshToken = pool.shift();
+        if (refreshToken === undefined) return "no unused refresh token left";
+        const reply = await client.send("POST", "/v1/auth/refresh", { json: { refreshToken } });
+        if (reply.status === 200)
+          pool.push(String((JSON.parse(reply.body) as { refreshToken?: unknown }).refreshToken));
+        return statusCheck(reply.status, 200);
+      },
+    };
+  }
   if (op === "login") {
     return {
       beforeStep: () => Promise.resolve(),
@@ -168,7 +193,7 @@ export async function runStepLoad(args: StepLoadArgs, log: (line: string) => voi
   const objective = { p99Ms: args.p99Ms };
   const steps: StepLoadReport["steps"][number][] = [];
   try {
-    const target = await prepare(client, args.op);
+    const target = await prepare(client, args.op, args.connections);
     if (args.warmupSeconds > 0 && args.steps[0] !== undefined) {
       // JIT, connection and TLS setup, caches: not measured.
       await runOpenLoopStep({
