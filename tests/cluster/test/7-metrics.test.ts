@@ -50,7 +50,8 @@ const hpa = async (app: string) =>
 const quantity = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q));
 
 /** The HPA's events (reason: message), oldest first. */
-async function hpaEvents(app: string): Promise<string[]> {
+/** The HPA's events ("Reason: message"), those last seen at or after `since` (events have second precision). */
+async function hpaEvents(app: string, since = new Date(0)): Promise<string[]> {
   const out = JSON.parse(
     await kubectlAsync([
       "get",
@@ -62,8 +63,14 @@ async function hpaEvents(app: string): Promise<string[]> {
       "-o",
       "json",
     ]),
-  ) as { items: { reason: string; message: string }[] };
-  return out.items.map((e) => `${e.reason}: ${e.message}`);
+  ) as { items: { reason: string; message: string; lastTimestamp?: string; eventTime?: string }[] };
+  const from = Math.floor(since.getTime() / 1000) * 1000;
+  return out.items
+    .filter((e) => {
+      const seen = Date.parse(e.lastTimestamp ?? e.eventTime ?? "");
+      return Number.isNaN(seen) || seen >= from;
+    })
+    .map((e) => `${e.reason}: ${e.message}`);
 }
 
 async function query(promql: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
@@ -239,15 +246,19 @@ describe("the in-cluster metrics stack", () => {
       const withLoad = timeline.filter(
         (t) => t.s >= (events["load starts"] ?? 0) && t.s <= (events["store stopped"] ?? 0),
       );
-      // CPU was never what scaled: below its target the whole time the load ran.
-      for (const t of withLoad)
-        if (t.cpu !== undefined) expect(t.cpu, JSON.stringify(t)).toBeLessThan(cpuTarget!);
       expect(Math.max(...withLoad.map((t) => t.ratePerPod ?? 0))).toBeGreaterThan(rateTarget);
-      const reasons = await hpaEvents("app-a");
+      // The rate scaled it and CPU never did: the HPA names the metric that proposed the most replicas in each
+      // rescale (the rate, listed first, on a tie). CPU itself is not held below its target here: on this 2-core
+      // machine app-a's pods have read 53-95% of their 100m request under this load (docs/benchmarks.md).
+      const reasons = await hpaEvents("app-a", new Date(started));
       expect(
         reasons.some((r) => r.includes(`pods metric ${RATE_METRIC} above target`)),
         reasons.join("\n"),
       ).toBe(true);
+      expect(
+        reasons.filter((r) => r.startsWith("SuccessfulRescale:") && r.includes("reason: cpu resource")),
+        JSON.stringify(withLoad),
+      ).toEqual([]);
     } finally {
       if (load) totals = await load.stop();
       if (store.state === "down") await scaleStore(1).catch(() => undefined);
