@@ -19,8 +19,8 @@ import { DEFAULT_INPUTS } from "./capacity-defaults.js";
 import { HOURS_PER_MONTH, planCapacity } from "./capacity-model.js";
 import { EXPRESS_FLOOR } from "./efficiency.js";
 import type { EfficiencyResults } from "./efficiency.js";
-import { cpuMsPerRequestInPod, latestPodCapacityFile } from "./results.js";
-import type { BenchResults, PodCapacityRun } from "./results.js";
+import { podCpuMsPerOperation } from "./results.js";
+import type { BenchResults } from "./results.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const read = (file: string) => readFileSync(path.join(repoRoot, file), "utf8");
@@ -83,11 +83,9 @@ function captures(md: string, pattern: RegExp): string[] {
 }
 /** CPU ms per login in a pod, from the newest committed pod-capacity run of app-b's login (what capacity.ts uses). */
 function appBLoginCpuMs(): number {
-  const file = latestPodCapacityFile(resultsDir, "app-b", "login");
-  expect(file, "a committed pod-capacity run of app-b's login").toBeDefined();
-  const ms = cpuMsPerRequestInPod(JSON.parse(readFileSync(file!, "utf8")) as PodCapacityRun);
-  expect(ms).toBeDefined();
-  return ms!;
+  const measured = podCpuMsPerOperation(resultsDir, "app-b", "login");
+  expect(measured, "a committed pod-capacity run of app-b's login, limited by the pod").toBeDefined();
+  return measured!.cpuMs;
 }
 const usd = (n: number) => `$${Math.round(n).toLocaleString("en-US")}`;
 

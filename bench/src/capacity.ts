@@ -3,15 +3,13 @@
  * Prints pods per app, nodes, MongoDB sizing and monthly cost for a target peak load, using the per-pod figures of
  * the latest benchmark run unless overridden.
  */
-import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DEFAULT_INPUTS } from "./capacity-defaults.js";
 import { HOURS_PER_MONTH, planCapacity } from "./capacity-model.js";
 import type { CapacityInputs, CapacityPlan } from "./capacity-model.js";
-import { cpuMsPerRequestInPod, latestPodCapacityFile, latestResultsFile, readResults } from "./results.js";
-import type { PodCapacityRun } from "./results.js";
+import { latestResultsFile, podCpuMsPerOperation, readResults } from "./results.js";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "results");
 
@@ -85,14 +83,10 @@ export function buildInputs(
     ["login", "appBLoginPerPodRps"],
     ["refresh", "appBRefreshPerPodRps"],
   ] as const) {
-    const run = latestPodCapacityFile(resultsDir, "app-b", op);
-    const cpuMs =
-      run === undefined
-        ? undefined
-        : cpuMsPerRequestInPod(JSON.parse(readFileSync(run, "utf8")) as PodCapacityRun);
-    if (run === undefined || cpuMs === undefined) continue;
-    inputs = { ...inputs, [key]: (inputs.appB.cpu * 1000) / cpuMs };
-    source += `; app-b ${op}s from a pod: ${cpuMs.toFixed(1)} ms of CPU each (${basename(run)})`;
+    const measured = podCpuMsPerOperation(resultsDir, "app-b", op);
+    if (measured === undefined) continue;
+    inputs = { ...inputs, [key]: (inputs.appB.cpu * 1000) / measured.cpuMs };
+    source += `; app-b ${op}s from a pod: ${measured.cpuMs.toFixed(1)} ms of CPU each (${basename(measured.file)})`;
   }
   const override = <K extends keyof CapacityInputs>(key: K, value: CapacityInputs[K] | undefined): void => {
     if (value !== undefined) inputs = { ...inputs, [key]: value };

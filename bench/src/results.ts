@@ -1,6 +1,7 @@
 /** Shape of bench/results/<date>.json: written by run.ts, read by capacity.ts. */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { spread } from "./efficiency.js";
 import type { EfficiencyResults } from "./efficiency.js";
 
 export interface ScenarioResult {
@@ -146,8 +147,17 @@ export function cpuMsPerRequestInPod(run: PodCapacityRun): number | undefined {
     }
     met.push(step.cpuMsPerRequest);
   }
-  if (met.length === 0) return undefined;
-  met.sort((a, b) => a - b);
-  const mid = Math.floor(met.length / 2);
-  return met.length % 2 === 1 ? met[mid]! : (met[mid - 1]! + met[mid]!) / 2;
+  return met.length === 0 ? undefined : spread(met).median;
+}
+
+/** The pod's CPU per operation from the newest committed run of `app`'s `op` (cpuMsPerRequestInPod), and the file. */
+export function podCpuMsPerOperation(
+  dir: string,
+  app: string,
+  op: string,
+): { readonly file: string; readonly cpuMs: number } | undefined {
+  const file = latestPodCapacityFile(dir, app, op);
+  if (file === undefined) return undefined;
+  const cpuMs = cpuMsPerRequestInPod(JSON.parse(readFileSync(file, "utf8")) as PodCapacityRun);
+  return cpuMs === undefined ? undefined : { file, cpuMs };
 }
